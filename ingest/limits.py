@@ -1,0 +1,50 @@
+"""Limits that bound the time and memory a hostile or broken file can cost.
+
+Every reader checks these before it allocates: sizes are checked from headers and
+directories, never by decompressing first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from ingest.errors import Refused
+
+MB = 1024 * 1024
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = field(default_factory=lambda: _env_int("AMREVIEW_MAX_UPLOAD_MB", 50) * MB)
+    max_pages: int = 1000
+    max_page_side_pt: float = 14400.0  # 5.08 m: the largest page any office tool makes is far smaller
+    max_unzipped_bytes: int = 300 * MB
+    max_compression_ratio: int = 200
+    max_members: int = 500
+    max_image_pixels: int = 120_000_000
+    max_seconds: float = 600.0
+    max_memory_bytes: int = 3 * 1024 * MB
+    ocr_dpi: int = 150
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class Deadline:
+    """Cooperative time budget: readers call ``check`` between pages."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+        self._seconds = seconds
+
+    def check(self, where: str = "") -> None:
+        if time.monotonic() > self._end:
+            at = f" (at {where})" if where else ""
+            raise Refused("timeout", f"parsing took longer than the {self._seconds:.0f} s limit{at}")

@@ -1,0 +1,1 @@
+"""Format readers: each turns one file format into a ``Document`` through ``DocumentBuilder``."""

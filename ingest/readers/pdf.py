@@ -1,0 +1,339 @@
+"""PDF reader: pdfium for the text layer, pdfplumber for table geometry, OCR per page.
+
+Measured on Chinese business plans (see benchmarks/ingest.py): pdfium reads characters
+with their boxes far faster than pdfminer, and recovers Chinese from fonts without a
+character map where pdfminer returns mojibake. pdfplumber's table finder is the better
+tool for ruled tables, so it runs only on pages whose drawing objects could form one,
+and its cell boxes are filled with pdfium's characters.
+
+Each page is judged on its own: a 70-page text thesis can end with two scanned,
+hand-signed pages. A page is OCR'd when it has no text but an image, when its text
+layer is garbage, or when its text is an invisible layer over a full-page scan (an old
+OCR layer of unknown quality).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from ingest.document import Document
+from ingest.errors import Refused
+from ingest.layout import LayoutPage, Line, emit_pages, layout_page
+from ingest.readers.base import ReadContext
+from ingest.text import clean, is_cjk, join_lines
+
+_INVISIBLE = 3  # PDF text render mode 3: neither fill nor stroke, the mark of an OCR layer
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    bold: bool
+    size: float
+
+
+def read_pdf(data: bytes, ctx: ReadContext) -> Document:
+    pdf = _open(data)
+    try:
+        _check_pages(pdf, ctx)
+        builder = ctx.builder("pdfium+pdfplumber")
+        tables = _TableFinder(data)
+        pages: list[LayoutPage] = []
+        for index in range(len(pdf)):
+            ctx.deadline.check(f"page {index + 1}")
+            page = pdf[index]
+            try:
+                pages.append(_read_page(page, index, ctx, tables, builder.warn))
+            finally:
+                page.close()
+        tables.close()
+        emit_pages(builder, pages)
+        return builder.build()
+    finally:
+        pdf.close()
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise Refused("encrypted", "the PDF is password-protected; upload it without a password") from exc
+        raise Refused("corrupt", f"the PDF cannot be opened ({message}); it may be damaged or truncated") from exc
+
+
+def _check_pages(pdf: pdfium.PdfDocument, ctx: ReadContext) -> None:
+    count = len(pdf)
+    if count == 0:
+        raise Refused("corrupt", "the PDF has no pages")
+    if count > ctx.limits.max_pages:
+        raise Refused("too_many_pages", f"the PDF has {count} pages; the limit is {ctx.limits.max_pages}")
+    side = ctx.limits.max_page_side_pt
+    for index in range(count):
+        width, height = pdf.get_page_size(index)
+        if width > side or height > side:
+            raise Refused(
+                "page_too_large",
+                f"page {index + 1} is {width / 72 * 25.4:.0f} × {height / 72 * 25.4:.0f} mm; "
+                f"the limit is {side / 72 * 25.4:.0f} mm a side",
+            )
+
+
+def _read_page(page: pdfium.PdfPage, index: int, ctx: ReadContext, tables: _TableFinder, warn) -> LayoutPage:  # type: ignore[no-untyped-def]
+    number = index + 1
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(textpage, height)
+    finally:
+        textpage.close()
+    reason = _ocr_reason(page, chars, width, height)
+    if reason:
+        if ctx.ocr:
+            return _ocr_page(page, number, width, height, ctx, reason, warn)
+        warn("ocr_skipped", f"page {number} needs OCR ({reason}) but OCR is off", number)
+    lines: list[Line] = []
+    for bbox, rows in tables.tables(index, page, chars, height):
+        lines.append(Line("", bbox[0], bbox[1], bbox[2], bbox[3], 0.0, rows=rows))
+        chars = [c for c in chars if not _inside(c, bbox)]
+    lines.extend(_lines(chars))
+    return layout_page(number, lines, width, height)
+
+
+# ---------------------------------------------------------------- characters and lines
+
+
+def _chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[_Char]:
+    handle = textpage.raw
+    count = raw.FPDFText_CountChars(handle)
+    rect = raw.FS_RECTF()
+    chars: list[_Char] = []
+    for i in range(count):
+        code = raw.FPDFText_GetUnicode(handle, i)
+        if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13):
+            continue
+        generated = raw.FPDFText_IsGenerated(handle, i) == 1
+        if generated and code != 32:
+            continue
+        raw.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect))
+        if generated:  # pdfium's inferred word gap: keep as a space at the previous char's end
+            if chars:
+                last = chars[-1]
+                chars.append(_Char(" ", last.x1, last.top, last.x1, last.bottom, last.bold, last.size))
+            continue
+        weight = raw.FPDFText_GetFontWeight(handle, i)
+        # Some producers set a 1 pt font and scale the text matrix: fall back to the box height.
+        size = raw.FPDFText_GetFontSize(handle, i)
+        if size < 3:
+            size = rect.top - rect.bottom
+        chars.append(
+            _Char(chr(code) if code < 0x110000 else "\ufffd", rect.left, page_height - rect.top,
+                  rect.right, page_height - rect.bottom, weight >= 600, size)
+        )
+    return chars
+
+
+def _lines(chars: list[_Char]) -> list[Line]:
+    """Group characters into lines in content order, cutting at wide gaps (columns, cells)."""
+    lines: list[Line] = []
+    current: list[_Char] = []
+    for char in chars:
+        if current and _new_line(current, char):
+            lines.append(_to_line(current))
+            current = []
+        if char.text == " " and not current:
+            continue
+        current.append(char)
+    if current:
+        lines.append(_to_line(current))
+    return [ln for ln in lines if ln.text]
+
+
+def _new_line(current: list[_Char], char: _Char) -> bool:
+    last = next((c for c in reversed(current) if c.text != " "), current[-1])
+    height = max(last.bottom - last.top, char.bottom - char.top, 1.0)
+    centre, last_centre = (char.top + char.bottom) / 2, (last.top + last.bottom) / 2
+    if abs(centre - last_centre) > 0.5 * height:
+        return True
+    if char.text == " ":
+        return False
+    if char.x0 < last.x0 - 0.5 * height:  # went back to the left: a new line
+        return True
+    return char.x0 - current[-1].x1 > 1.6 * height  # a wide gap: another column or cell
+
+
+def _to_line(chars: list[_Char]) -> Line:
+    while chars and chars[-1].text == " ":
+        chars = chars[:-1]
+    text = clean("".join(_spaced(chars)))
+    # Latin runs in another font change box heights; CJK characters give the line's size.
+    sized = [c for c in chars if is_cjk(c.text)]
+    sizes = sorted(c.size for c in (sized if len(sized) >= 3 else chars))
+    return Line(
+        text=" ".join(text.split()) if not _mostly_cjk(text) else text.strip(),
+        x0=min(c.x0 for c in chars), top=min(c.top for c in chars),
+        x1=max(c.x1 for c in chars), bottom=max(c.bottom for c in chars),
+        size=sizes[len(sizes) // 2],
+        bold=sum(c.bold for c in chars) > 0.6 * len(chars),
+    )
+
+
+def _spaced(chars: list[_Char]) -> list[str]:
+    """Characters with a space where Latin words sit apart without one (but never inside CJK)."""
+    out: list[str] = []
+    for prev, char in zip([None, *chars[:-1]], chars, strict=True):
+        if prev is not None and char.text != " " and prev.text != " ":
+            gap = char.x0 - prev.x1
+            height = max(char.bottom - char.top, 1.0)
+            if gap > 0.25 * height and not (is_cjk(char.text) and is_cjk(prev.text)):
+                out.append(" ")
+        out.append(char.text)
+    return out
+
+
+def _mostly_cjk(text: str) -> bool:
+    return sum(is_cjk(c) for c in text) > 0.3 * max(len(text), 1)
+
+
+def _inside(char: _Char, bbox: tuple[float, float, float, float]) -> bool:
+    cx, cy = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+# ---------------------------------------------------------------- when to OCR
+
+
+def _ocr_reason(page: pdfium.PdfPage, chars: list[_Char], width: float, height: float) -> str | None:
+    visible = [c for c in chars if not c.text.isspace()]
+    coverage = _image_coverage(page, width, height)
+    if not visible:
+        return "no text layer, page is an image" if coverage >= 0.3 else None
+    if coverage >= 0.85 and _invisible_text_share(page) > 0.8:
+        return "invisible text over a full-page scan (an old OCR layer)"
+    quality = text_quality("".join(c.text for c in visible))
+    if quality < 0.75:
+        return f"text layer is unreadable (quality {quality:.2f})"
+    return None
+
+
+def text_quality(text: str) -> float:
+    """Share of characters that belong in real text; mojibake and symbol soup score low."""
+    if not text:
+        return 0.0
+    bad = 0.0
+    for char in text:
+        code = ord(char)
+        if char == "\ufffd" or code < 32 or 0xE000 <= code <= 0xF8FF:
+            bad += 1
+        elif 0x80 <= code <= 0x24F and char not in "°±²³µ·×÷éèàüöäçñ":
+            bad += 1  # GBK bytes read as Latin-1
+        elif char in "!\"#$&'*+<=>?@[\\]^_`{|}~":
+            bad += 0.6
+    return 1.0 - bad / len(text)
+
+
+def _image_coverage(page: pdfium.PdfPage, width: float, height: float) -> float:
+    area = 0.0
+    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        area += max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
+    return min(area / (width * height), 1.0) if width and height else 0.0
+
+
+def _invisible_text_share(page: pdfium.PdfPage) -> float:
+    modes = [raw.FPDFTextObj_GetTextRenderMode(obj.raw)
+             for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_TEXT,), max_depth=3)]
+    return sum(m == _INVISIBLE for m in modes) / len(modes) if modes else 0.0
+
+
+def _ocr_page(page: pdfium.PdfPage, number: int, width: float, height: float, ctx: ReadContext,
+              reason: str, warn) -> LayoutPage:  # type: ignore[no-untyped-def]
+    from ingest.ocr import recognize_lines  # loaded on first scan only: the models cost ~1 s
+
+    scale = ctx.limits.ocr_dpi / 72
+    image = page.render(scale=scale, grayscale=True).to_pil()
+    lines, confidence = recognize_lines(image)
+    warn("ocr", f"page {number} was read by OCR: {reason}", number)
+    in_points = [
+        Line(ln.text, ln.x0 / scale, ln.top / scale, ln.x1 / scale, ln.bottom / scale, ln.size / scale)
+        for ln in lines
+    ]
+    return layout_page(number, in_points, width, height, ocr=True, ocr_confidence=confidence)
+
+
+# ---------------------------------------------------------------- tables
+
+
+class _TableFinder:
+    """pdfplumber's ruled-table finder, opened once and run only on pages with drawings."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pdf = None
+
+    def tables(self, index: int, page: pdfium.PdfPage, chars: list[_Char], height: float):  # type: ignore[no-untyped-def]
+        """(bbox top-left origin, rows) per ruled table on the page, cells filled from ``chars``."""
+        if not chars or not _may_have_table(page):
+            return []
+        import pdfplumber
+
+        if self._pdf is None:
+            self._pdf = pdfplumber.open(io.BytesIO(self._data))
+        plumber_page = self._pdf.pages[index]
+        try:
+            found = plumber_page.find_tables()
+            return [(table.bbox, _rows(table, chars)) for table in found if len(table.rows) >= 2 or
+                    len(table.rows[0].cells) >= 2]
+        finally:
+            plumber_page.close()
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+
+def _may_have_table(page: pdfium.PdfPage) -> bool:
+    """Cheap pre-check: enough straight strokes or boxes to form a grid."""
+    horizontal = vertical = boxes = 0
+    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if w > 20 and h < 3:
+            horizontal += 1
+        elif h > 8 and w < 3:
+            vertical += 1
+        elif w > 20 and h > 8:
+            boxes += 1
+        if boxes >= 1 or (horizontal >= 3 and vertical >= 2):
+            return True
+    return False
+
+
+def _rows(table, chars: list[_Char]) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            if cell is None:  # covered by a merged cell: its text is in the merged cell only
+                cells.append("")
+                continue
+            inside = [c for c in chars if _inside(c, cell)]
+            cells.append(_cell_text(inside))
+        rows.append(cells)
+    return rows
+
+
+def _cell_text(chars: list[_Char]) -> str:
+    lines = _lines(chars)
+    lines.sort(key=lambda ln: (round(ln.top), ln.x0))
+    return join_lines([ln.text for ln in lines])
