@@ -17,5 +17,9 @@ class Refused(Exception):
         self.code = code
         self.reason = reason
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Refusals cross the sandbox's process boundary; the default pickling loses ``reason``.
+        return (Refused, (self.code, self.reason))
+
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "reason": self.reason}

@@ -250,6 +250,7 @@ def _run_items(run: list[Line]) -> list[Item]:
     text_lines = [ln for ln in run if ln.rows is None]
     left = min((ln.x0 for ln in text_lines), default=0.0)
     right = max((ln.x1 for ln in text_lines), default=0.0)
+    spacing = _line_spacing(text_lines)
     items: list[Item] = []
     current: list[Line] = []
     for line in run:
@@ -258,7 +259,7 @@ def _run_items(run: list[Line]) -> list[Item]:
             current = []
             items.append(Item("table", rows=line.rows))
             continue
-        if current and _breaks(current[-1], line, left, right):
+        if current and _breaks(current[-1], line, left, right, spacing):
             items.extend(_flush(current, left, right))
             current = []
         current.append(line)
@@ -266,11 +267,18 @@ def _run_items(run: list[Line]) -> list[Item]:
     return items
 
 
-def _breaks(prev: Line, line: Line, left: float, right: float) -> bool:
+def _line_spacing(lines: list[Line]) -> float:
+    """The usual gap between consecutive lines, as a share of line height (double spacing ≈ 1)."""
+    ratios = sorted((b.top - a.bottom) / a.height for a, b in zip(lines, lines[1:], strict=False)
+                    if 0 <= b.top - a.bottom < 3 * a.height)
+    return ratios[len(ratios) // 3] if ratios else 0.3  # lower third: paragraph gaps are the outliers
+
+
+def _breaks(prev: Line, line: Line, left: float, right: float, spacing: float = 0.3) -> bool:
     """Whether ``line`` starts a new paragraph after ``prev``."""
     size = max(prev.size, line.size, 1.0)
-    gap = line.top - prev.bottom
-    if gap > 1.1 * max(prev.height, line.height) or gap < -0.5 * prev.height:
+    gap = (line.top - prev.bottom) / max(prev.height, line.height)
+    if gap > max(spacing + 0.6, 0.9) or gap < -0.5:
         return True
     if abs(prev.size - line.size) > 0.15 * size or prev.bold != line.bold:
         return True

@@ -30,6 +30,7 @@ class ParseResult:
     name: str
     document: Document | None = None
     error: Refused | None = None
+    data: bytes | None = None  # a bundle member's own bytes, so the caller can store the original
 
     def as_dict(self) -> dict:
         if self.document is not None:
@@ -113,6 +114,7 @@ def _iter_bundle(data: bytes, filename: str, limits: Limits, ocr: bool) -> Itera
             if info.is_dir() or any(skip in info.filename for skip in _SKIPPED_MEMBERS):
                 continue
             name = f"{filename}!{info.filename}"
+            member: bytes | None = None
             try:
                 safe_member_name(info.filename)
                 member = read_member(archive, info.filename, limits)
@@ -121,9 +123,9 @@ def _iter_bundle(data: bytes, filename: str, limits: Limits, ocr: bool) -> Itera
                 if sniffed.media_type == sniffing.ZIP:
                     raise Refused("nested_archive", f"{info.filename!r} is a ZIP inside the bundle; "
                                   "nested archives are not opened")
-                yield ParseResult(name, document=_read(member, info.filename, sniffed, limits, ocr))
+                yield ParseResult(name, document=_read(member, info.filename, sniffed, limits, ocr), data=member)
             except Refused as refusal:
-                yield ParseResult(name, error=refusal)
+                yield ParseResult(name, error=refusal, data=member)
 
 
 def _check_size(data: bytes, limits: Limits) -> None:

@@ -132,10 +132,9 @@ def _chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[_Char]:
                 chars.append(_Char(" ", last.x1, last.top, last.x1, last.bottom, last.bold, last.size))
             continue
         weight = raw.FPDFText_GetFontWeight(handle, i)
-        # Some producers set a 1 pt font and scale the text matrix: fall back to the box height.
-        size = raw.FPDFText_GetFontSize(handle, i)
-        if size < 3:
-            size = rect.top - rect.bottom
+        # The loose box's height follows the rendered size; the nominal font size does not
+        # (producers scale the text matrix both ways: 1 pt fonts scaled up, 209 pt scaled down).
+        size = rect.top - rect.bottom
         chars.append(
             _Char(chr(code) if code < 0x110000 else "\ufffd", rect.left, page_height - rect.top,
                   rect.right, page_height - rect.bottom, weight >= 600, size)

@@ -1,0 +1,1 @@
+"""The service: FastAPI app, command line, job queue wiring, web pages."""

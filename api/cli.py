@@ -1,0 +1,174 @@
+"""The `amreview` command line.
+
+Contract: with ``--json``/``--jsonl`` only JSON goes to stdout (progress and logs go to
+stderr); a refused single file exits non-zero with a one-line reason on stderr; input
+files are only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="amreview: document processing and review for the Maker China AM contest.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+_ACCEPTED = {".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip"}
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files as given, and the accepted files inside given folders (sorted, recursive)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _ACCEPTED))
+        else:
+            files.append(path)
+    return files
+
+
+@app.command()
+def parse(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders to parse")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one Document as JSON")] = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="print one JSON line per document")] = False,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR pages without a usable text layer")] = True,
+    sandbox: Annotated[bool, typer.Option("--sandbox/--no-sandbox",
+                                          help="parse in a child process under time and memory limits")] = True,
+) -> None:
+    """Parse PDF, DOCX, image and ZIP files into the Document model."""
+    from ingest.parse import ParseResult
+
+    files = _expand(paths)
+    if not files:
+        _fail("no files to parse")
+    if as_json and (len(files) > 1 or paths[0].is_dir()):
+        _fail("--json takes one file; use --jsonl for several")
+    run = _parser(ocr, sandbox)
+    if as_jsonl or not as_json:
+        _parse_many(files, run, as_jsonl)
+        return
+    if not files[0].is_file():
+        _fail(f"{files[0]}: no such file")
+    results: list[ParseResult] = run(files[0])
+    if len(results) == 1:
+        result = results[0]
+        if result.error is not None:
+            _fail(f"{files[0]}: refused ({result.error.code}): {result.error.reason}")
+        _emit(result.as_dict())
+        return
+    _emit({"file": str(files[0]), "members": [r.as_dict() for r in results]})
+
+
+def _parser(ocr: bool, sandbox: bool):  # type: ignore[no-untyped-def]
+    from ingest.limits import DEFAULT_LIMITS
+    from ingest.parse import ParseResult, iter_parse, parse_path
+    from ingest.sandbox import SandboxedParser
+
+    if not sandbox:
+        return lambda path: parse_path(path, ocr=ocr)
+    parser = SandboxedParser()
+
+    def run(path: Path) -> list[ParseResult]:
+        if path.stat().st_size > DEFAULT_LIMITS.max_bytes:
+            return parse_path(path, ocr=ocr)  # refused by size without being read
+        results = parser.parse(path.read_bytes(), str(path), ocr=ocr)
+        return results if results else list(iter_parse(b"", str(path)))
+
+    return run
+
+
+def _parse_many(files: list[Path], run, as_jsonl: bool) -> None:  # type: ignore[no-untyped-def]
+    from ingest.errors import Refused
+    from ingest.parse import ParseResult
+
+    with typer.progressbar(files, label="parsing", file=sys.stderr) as progress:
+        for path in progress:
+            try:
+                results = run(path) if path.exists() else [
+                    ParseResult(str(path), error=Refused("missing", "no such file"))]
+            except OSError as exc:
+                results = [ParseResult(str(path), error=Refused("unreadable", str(exc)))]
+            for result in results:
+                if as_jsonl:
+                    _emit(result.as_dict())
+                else:
+                    _summarise(result)
+
+
+def _summarise(result) -> None:  # type: ignore[no-untyped-def]
+    if result.error is not None:
+        typer.echo(f"{result.name}: refused ({result.error.code}): {result.error.reason}")
+        return
+    doc = result.document
+    typer.echo(f"{result.name}: {doc.media_type}, {len(doc.pages)} pages ({len(doc.ocr_pages)} OCR), "
+               f"{len(doc.blocks)} blocks, {len(doc.tables)} tables, {len(doc.text)} characters")
+
+
+def _emit(payload: dict) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(reason: str) -> None:
+    typer.echo(f"amreview: {reason}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the web pages and the REST API (AMREVIEW_DATA_DIR, AMREVIEW_DATABASE_URL honoured)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    typer.echo(f"amreview: serving on http://{host}:{port}/ (data in {_data_dir()})", err=True)
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    plans: Annotated[int, typer.Option(help="business plans to generate (two per segment by default)")] = 14,
+    scanned: Annotated[int, typer.Option(help="how many of them are scanned PDFs (OCR)")] = 2,
+) -> None:
+    """Load the demo contest: generated Chinese business plans as PDF, DOCX and scans."""
+    from api.demo.load import load_demo
+
+    summary = load_demo(plan_count=plans, scanned=scanned, progress=lambda m: typer.echo(m, err=True))
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest revision."""
+    from api.migrate import upgrade
+
+    upgrade()
+    typer.echo("amreview: database schema is up to date", err=True)
+
+
+def _data_dir() -> str:
+    from ingest.settings import load_settings
+
+    return str(load_settings().data_dir)
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("AMREVIEW_LOG_LEVEL", "WARNING"), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

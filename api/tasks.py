@@ -1,0 +1,30 @@
+"""The job handlers: what a background job of each kind does."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from api.jobs import handler
+from ingest.parse import ParseResult, iter_parse
+from ingest.sandbox import SandboxedParser
+from ingest.service import parse_document
+
+_sandbox: SandboxedParser | None = None
+_sandbox_lock = threading.Lock()
+
+
+def parse_file(data: bytes, filename: str) -> list[ParseResult]:
+    """Parse under the sandbox's time and memory limits (``AMREVIEW_SANDBOX=0``: in this process)."""
+    global _sandbox
+    if os.environ.get("AMREVIEW_SANDBOX", "1") == "0":
+        return list(iter_parse(data, filename))
+    with _sandbox_lock:  # one child parser per process; it handles one file at a time
+        if _sandbox is None:
+            _sandbox = SandboxedParser()
+        return _sandbox.parse(data, filename)
+
+
+@handler("parse_document")
+def parse_document_job(payload: dict) -> dict:
+    return {"status": parse_document(int(payload["document_id"]), parse_file)}
