@@ -41,8 +41,8 @@ def sniff(data: bytes, filename: str | None = None) -> Sniffed:
 
 def _from_magic(data: bytes) -> str:
     head = data[:1024]
-    if b"%PDF-" in head:
-        return PDF
+    # Formats whose magic must sit at offset 0 first: a stored ZIP holding a PDF has "%PDF-"
+    # in its first kilobyte too, and PDF readers accept the header anywhere in that kilobyte.
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
     if head.startswith(b"\xff\xd8\xff"):
@@ -56,6 +56,8 @@ def _from_magic(data: bytes) -> str:
             "legacy_office",
             "legacy binary Office/WPS file (.doc/.wps/.xls): save it as DOCX or PDF and upload again",
         )
+    if b"%PDF-" in head:
+        return PDF
     if head.lstrip().startswith((b"{\\rtf",)):
         raise Refused("unsupported_type", "RTF is not accepted: save it as DOCX or PDF")
     raise Refused(

@@ -122,6 +122,8 @@ def _chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[_Char]:
         code = raw.FPDFText_GetUnicode(handle, i)
         if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13):
             continue
+        if code == 2:  # pdfium's mark for a hyphen that ends a line
+            code = ord("-")
         generated = raw.FPDFText_IsGenerated(handle, i) == 1
         if generated and code != 32:
             continue

@@ -1,0 +1,79 @@
+"""Load the demo contest: a thematic contest with generated plans in all seven segments.
+
+Each plan becomes a submission with its business plan as a PDF (two-column market
+section on some), a DOCX (half without heading styles, like WPS files), or a scanned
+PDF that needs OCR. Loading twice changes nothing: contest, submissions and documents
+are found by their natural keys (name/year, registration code, SHA-256).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from api.demo.plans import Plan, demo_plans
+from api.demo.render import render_docx, render_pdf, render_scanned_pdf
+from api.jobs import InlineRunner, create_job
+from api.migrate import upgrade
+from ingest.database import session_scope
+from ingest.service import accept_upload
+from review.models import Contest, Submission, SubmissionFile
+
+DEMO_CONTEST = {"kind": "thematic", "name": "增材制造专题赛", "edition": 11, "year": 2026, "region": "四川泸州"}
+
+
+def load_demo(plan_count: int = 14, scanned: int = 2, progress: Callable[[str], None] = lambda _m: None) -> dict:
+    """Create the demo contest and parse its documents; returns counts for the caller to print."""
+    import api.tasks  # noqa: F401  (registers the parse handler)
+
+    upgrade()
+    plans = demo_plans(count=plan_count)
+    contest_id = _contest()
+    job_ids: list[str] = []
+    for index, plan in enumerate(plans):
+        filename, data = _render(plan, index, scanned)
+        progress(f"demo: {filename} ({len(data) // 1024} KB)")
+        job_ids.extend(_submission(contest_id, plan, index, filename, data))
+    runner = InlineRunner()
+    for number, job_id in enumerate(job_ids, 1):
+        progress(f"demo: parsing {number}/{len(job_ids)}")
+        runner.submit(job_id)
+    return {"contest": DEMO_CONTEST["name"], "submissions": len(plans), "parsed_now": len(job_ids)}
+
+
+def _render(plan: Plan, index: int, scanned: int) -> tuple[str, bytes]:
+    stem = f"{index + 1:02d}-{plan.company}-商业计划书"
+    if index < scanned:  # the first plans arrive as scans: the OCR path is part of the demo
+        return f"{stem}-扫描件.pdf", render_scanned_pdf(render_pdf(plan, font="wqy"), dpi=150)
+    if index % 3 == 2:
+        return f"{stem}.docx", render_docx(plan, heading_styles=index % 2 == 0)
+    return f"{stem}.pdf", render_pdf(plan, two_column_pages=index % 4 == 1)
+
+
+def _contest() -> int:
+    with session_scope() as session:
+        contest = session.scalar(select(Contest).where(Contest.name == DEMO_CONTEST["name"],
+                                                       Contest.year == DEMO_CONTEST["year"]))
+        if contest is None:
+            contest = Contest(**DEMO_CONTEST)
+            session.add(contest)
+            session.flush()
+        return contest.id
+
+
+def _submission(contest_id: int, plan: Plan, index: int, filename: str, data: bytes) -> list[str]:
+    """Store the plan's file and its submission; returns the parse job to run, if any."""
+    group_letter = "E" if plan.group == "enterprise" else "S"
+    code = f"AM11-{group_letter}-{index + 1:04d}"
+    with session_scope() as session:
+        record, created = accept_upload(session, data, filename)
+        submission = session.scalar(select(Submission).where(Submission.code == code))
+        if submission is None:
+            submission = Submission(contest_id=contest_id, code=code, group=plan.group, segment=plan.segment,
+                                    project=plan.title, applicant=plan.company)
+            session.add(submission)
+            session.flush()
+        if session.get(SubmissionFile, (submission.id, record.id)) is None:
+            session.add(SubmissionFile(submission_id=submission.id, document_id=record.id))
+        return [create_job(session, "parse_document", {"document_id": record.id}).id] if created else []
