@@ -10,6 +10,7 @@ heading level only as a rank among the numbering styles the document uses.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -269,7 +270,7 @@ def _run_items(run: list[Line]) -> list[Item]:
 
 def _line_spacing(lines: list[Line]) -> float:
     """The usual gap between consecutive lines, as a share of line height (double spacing ≈ 1)."""
-    ratios = sorted((b.top - a.bottom) / a.height for a, b in zip(lines, lines[1:], strict=False)
+    ratios = sorted((b.top - a.bottom) / a.height for a, b in itertools.pairwise(lines)
                     if 0 <= b.top - a.bottom < 3 * a.height)
     return ratios[len(ratios) // 3] if ratios else 0.3  # lower third: paragraph gaps are the outliers
 

@@ -15,8 +15,9 @@ import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -24,6 +25,8 @@ from reportlab.pdfgen import canvas
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 FONT_NAME = "WQY"
+SERIF_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+SERIF_FONT_INDEX = 2  # the Simplified Chinese face inside the collection
 MARGIN_PT = 72.0  # 2.54 cm, Word's default margin
 POINTS_PER_INCH = 72.0
 
@@ -64,6 +67,18 @@ _SENTENCES = (
     "第一阶段（2024年1月至2024年12月）完成样机研制，第二阶段完成小批量试产与用户验证。",
     "公司董事长张明华先生毕业于哈尔滨工业大学材料学院，曾任某上市公司技术总监。",
     "已累计为326家客户提供打印服务，客户复购率达到67.3%，其中世界500强企业11家。",
+    "主要财务指标：2021年营收1865.20万元，2022年3021.75万元，2023年4410.08万元。",
+    "粉末粒径分布D10为15μm、D50为32μm、D90为53μm，氧含量低于800ppm，流动性为16.5s/50g。",
+    "设备型号HR-M450的最大扫描速度为7m/s，激光功率500W，光斑直径70～100μm。",
+    "公司被认定为国家高新技术企业和江苏省专精特新中小企业，证书编号GR202332001234。",
+    "知识产权方面，“一种多激光拼接区域的搭接补偿方法”已于2023年8月获得授权。",
+    "市场推广采取“设备销售＋打印服务＋工艺授权”的组合模式，重点开拓华东和西南地区客户。",
+    "拟招聘算法工程师5名、工艺工程师8名、销售经理4名，人员费用预算为每年620万元。",
+    "产品通过了中国航发北京航空材料研究院的第三方检测，致密度达到99.95%。",
+    "联系人：李晓峰，电话0512-6688 1234，邮箱contact@hrzc-am.cn。",
+    "竞争对手包括EOS、SLM Solutions、铂力特和华曙高科，公司在大幅面设备上具备价格优势。",
+    "退出机制：计划于2027年启动科创板IPO申报，或由产业资本以并购方式实现投资退出。",
+    "每千克316L不锈钢零件的综合打印成本由1980元降至1260元，降幅约36.4%。",
 )
 
 
@@ -149,6 +164,52 @@ def dense_paragraphs(seed: int, count: int = 40) -> list[str]:
 def dense_page(seed: int, dpi: int = 150) -> tuple[Image.Image, str]:
     """A full A4 page of 10.5 pt (五号) Chinese text at 1.5 line spacing, as a ``dpi`` scan."""
     return scanned_page(dense_paragraphs(seed), dpi)
+
+
+def serif_page(paragraphs: Sequence[str], dpi: int = 150, font_size: float = 10.5,
+               leading: float = 1.5) -> tuple[Image.Image, str]:
+    """A page drawn directly with Pillow in Noto Serif CJK (宋体-like strokes), with its ground truth.
+
+    reportlab cannot embed the CFF-outline Noto fonts, so this second font family is drawn
+    straight onto the raster: it checks that OCR does not depend on one sans-serif face.
+    """
+    scale = dpi / POINTS_PER_INCH
+    font = ImageFont.truetype(SERIF_FONT_PATH, round(font_size * scale), index=SERIF_FONT_INDEX)
+    page_w, page_h = round(A4[0] * scale), round(A4[1] * scale)
+    margin, usable = round(MARGIN_PT * scale), round((A4[0] - 2 * MARGIN_PT) * scale)
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines.extend(_wrap_pil(paragraph, font, usable))
+    step = round(font_size * leading * scale)
+    lines = lines[: (page_h - 2 * margin) // step]
+    image = Image.new("L", (page_w, page_h), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((margin, margin + i * step), line, font=font, fill=0)
+    return image, "\n".join(lines)
+
+
+def _wrap_pil(text: str, font: ImageFont.FreeTypeFont, width_px: int) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for char in text:
+        if current and font.getlength(current + char) > width_px:
+            lines.append(current)
+            current = ""
+        current += char
+    return [*lines, current] if current else lines
+
+
+def degrade(image: Image.Image, seed: int = 0, angle: float = 0.6, jpeg_quality: int = 60) -> Image.Image:
+    """Make a clean render look like a cheap office scan: skew, blur, sensor noise, JPEG artefacts."""
+    rng = np.random.default_rng(seed)
+    grey = image.convert("L").rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+    grey = grey.filter(ImageFilter.GaussianBlur(0.6))
+    pixels = np.asarray(grey, dtype=np.float32) + rng.normal(0.0, 12.0, (grey.height, grey.width))
+    noisy = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
+    buffer = io.BytesIO()
+    noisy.save(buffer, format="JPEG", quality=jpeg_quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
 
 
 def image_pdf(images: Sequence[Image.Image], dpi: int = 150) -> bytes:

@@ -126,11 +126,11 @@ def test_bundle_carries_on_past_bad_members() -> None:
 
 def test_zip_bomb_bundle() -> None:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("zeros.pdf", "w") as member:
-            chunk = b"\0" * (1 << 20)
-            for _ in range(400):
-                member.write(chunk)
+    with (zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+          archive.open("zeros.pdf", "w") as member):
+        chunk = b"\0" * (1 << 20)
+        for _ in range(400):
+            member.write(chunk)
     assert len(buffer.getvalue()) < 2_000_000
     [result] = iter_parse(buffer.getvalue(), "bomb.zip")
     assert result.error is not None and result.error.code == "zip_bomb"
