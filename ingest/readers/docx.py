@@ -42,7 +42,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -470,9 +470,8 @@ class _Styles:
             style = _parse_style(element)
             self._styles[style_id] = style
             self._by_name.setdefault(style.name, style_id)
-            if element.get(W_TYPE) == "paragraph" and _on(element.find(W_DEFAULT)) is None:
-                if element.get(W_DEFAULT) in ("1", "true", "on"):
-                    self.default_paragraph = style_id
+            if element.get(W_TYPE) == "paragraph" and element.get(W_DEFAULT) in ("1", "true", "on"):
+                self.default_paragraph = style_id
 
     def _chain(self, style_id: str | None) -> Iterator[_Style]:
         """The style and the styles it is based on, nearest first (cycles cut)."""
@@ -550,6 +549,7 @@ class _Level:
     start: int
     legal: bool
     suffix: str
+    style: str | None  # paragraph style attached to this level (w:pStyle), if any
 
 
 @dataclass(frozen=True)
@@ -560,12 +560,14 @@ class _Label:
 
 
 def _parse_level(element: etree._Element) -> _Level:
+    start = _int(_val(element, W_START))
     return _Level(
         fmt=_val(element, W_NUMFMT) or "decimal",
         text=_val(element, W_LVLTEXT) or "",
-        start=_int(_val(element, W_START)) if _val(element, W_START) is not None else 1,  # type: ignore[arg-type]
+        start=1 if start is None else start,
         legal=bool(_on(element.find(W_ISLGL))),
         suffix=_val(element, W_SUFF) or "tab",
+        style=_val(element, W_PSTYLE),
     )
 
 
@@ -648,8 +650,11 @@ class _Numbering:
         return _Label(re.sub(r"%([1-9])", number, level.text), level.suffix, False)
 
     def level_for_style(self, num_id: str, style_id: str | None) -> int:
-        """Which level of a list a style is attached to (styles may omit ``w:ilvl``)."""
-        return 0 if num_id not in self._nums or style_id is None else 0
+        """The list level a paragraph style is attached to (heading styles usually omit ``w:ilvl``)."""
+        num = self._nums.get(num_id)
+        if num is None or style_id is None:
+            return 0
+        return next((ilvl for ilvl, level in sorted(self._levels(num).items()) if level.style == style_id), 0)
 
 
 def _cn_number(value: int, digits: str = "〇一二三四五六七八九", units: str = "十百千") -> str:
@@ -805,7 +810,7 @@ class _Walker:
         content = sdt.find(W_SDTCONTENT)
         if content is None:
             return
-        gallery = _val(sdt.find(W_SDTPR), f"{_w('docPartObj')}") if False else None
+        gallery = None
         properties = sdt.find(W_SDTPR)
         if properties is not None:
             gallery = next((g.get(W_VAL) for g in properties.iter(W_DOCPARTGALLERY)), None)
@@ -861,9 +866,8 @@ class _Walker:
             elif tag in (M_OMATH, M_OMATHPARA):
                 for text in child.iter(M_T):
                     self._text(text.text, state)
-            elif tag == MC_ALTERNATE:
-                if (branch := _branch(child)) is not None:
-                    self._inline(branch, state)
+            elif tag == MC_ALTERNATE and (branch := _branch(child)) is not None:
+                self._inline(branch, state)
             # w:del, w:moveFrom (tracked deletions), pPr, bookmarks, comments: not shown
 
     def _run(self, run: etree._Element, state: _Inline) -> None:
@@ -903,12 +907,10 @@ class _Walker:
                 self._inline_page_break(state)
             elif tag in (W_DRAWING, W_PICT, W_OBJECT):
                 self._graphic(child, state)
-            elif tag == MC_ALTERNATE:
-                if (branch := _branch(child)) is not None:
-                    self._run_content(branch, state, hidden)
-            elif tag == W_RUBY:  # the base text only: the ruby annotation is a pronunciation guide
-                if (base := child.find(W_RUBYBASE)) is not None:
-                    self._inline(base, state)
+            elif tag == MC_ALTERNATE and (branch := _branch(child)) is not None:
+                self._run_content(branch, state, hidden)
+            elif tag == W_RUBY and (base := child.find(W_RUBYBASE)) is not None:
+                self._inline(base, state)  # the base text only: the annotation is a pronunciation guide
             # w:delText, w:delInstrText, footnote references, rPr: not part of the text
 
     def _text(self, text: str | None, state: _Inline) -> None:
@@ -1023,10 +1025,12 @@ class _Walker:
         ilvl = _int(_val(numpr, W_ILVL))
         if num_id is None and from_style is not None:
             num_id = from_style[0]
-        if ilvl is None:
-            ilvl = from_style[1] if from_style is not None and from_style[1] is not None else 0
         if not num_id or num_id == "0":  # numId 0 switches numbering off
             return None
+        if ilvl is None and from_style is not None and from_style[1] is not None:
+            ilvl = from_style[1]
+        if ilvl is None:
+            ilvl = self._numbering.level_for_style(num_id, style) if self._numbering else 0
         return num_id, min(max(ilvl, 0), 8)
 
     # tables ---------------------------------------------------------------------------
@@ -1051,6 +1055,7 @@ class _Walker:
     def _row(self, row: etree._Element, hoisted: list[_Item]) -> list[str]:
         properties = row.find(W_TRPR)
         cells: list[str] = [""] * _clamp(_int(_val(properties, W_GRIDBEFORE)) or 0, 0, _MAX_SPAN)
+        breaks = 0
         for cell in _cells(row):
             cell_properties = cell.find(W_TCPR)
             span = _clamp(_int(_val(cell_properties, W_GRIDSPAN)) or 1, 1, _MAX_SPAN)
@@ -1061,7 +1066,10 @@ class _Walker:
             self._blocks(cell, items)
             cells.append(_story_text(items))
             cells.extend([""] * (span - 1))
-            hoisted.extend(item for item in items if isinstance(item, _Image | _Break))
+            hoisted.extend(item for item in items if isinstance(item, _Image))
+            # A row that runs over a page end has a rendered-break marker in every cell: one break.
+            breaks = max(breaks, sum(1 for item in items if isinstance(item, _Break)))
+        hoisted.extend([_BREAK] * breaks)
         cells.extend([""] * _clamp(_int(_val(properties, W_GRIDAFTER)) or 0, 0, _MAX_SPAN))
         return cells
 
@@ -1127,7 +1135,7 @@ def _page_breaking_sections(body: etree._Element) -> set[etree._Element]:
                 and s.getparent().tag in (W_PPR, W_BODY)]
     return {
         current
-        for current, following in zip(sections, sections[1:], strict=False)
+        for current, following in pairwise(sections)
         if current.getparent().tag == W_PPR and _val(following, W_TYPE) != "continuous"
     }
 
@@ -1153,13 +1161,20 @@ _NUMBERING_PATTERNS = (  # most specific first; names are ranked by _NUMBERING_R
     ("half_paren_arabic", re.compile(r"^\d{1,2}[）)]")),
     ("circled", re.compile(r"^[\u2460-\u2473]")),
 )
-_NUMBERING_RANK = {name: rank for rank, (name, _) in enumerate(
-    [("chapter", 0), ("section", 0), ("cn", 0), ("paren_cn", 0), ("arabic1", 0), ("arabic2", 0),
-     ("arabic3", 0), ("arabic4", 0), ("paren_arabic", 0), ("half_paren_arabic", 0), ("circled", 0)]
-)}
+# Conventional order of Chinese (and English) outline numbering, outermost first.
+_NUMBERING_ORDER = (
+    "chapter", "section", "cn", "paren_cn", "arabic1", "arabic2", "arabic3", "arabic4",
+    "paren_arabic", "half_paren_arabic", "circled",
+)
+_NUMBERING_RANK = {name: rank for rank, name in enumerate(_NUMBERING_ORDER)}
 _SENTENCE = re.compile(r"[。；;]")
+# Blanks of a paper form ("年 月 日", "负责人签字：（盖章）") are bold and short but no headings.
+_FORM_FIELD = re.compile(r"^[\d\s年月日]*$|签字|签名|盖章")
 _NOT_HEADING_END = tuple("，,、：:;；。.")
-_WORDY = re.compile(rf"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff{_CJK[:-8]}]")
+_WORDY = re.compile(
+    r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+)
 
 
 def _numbering_key(text: str) -> str | None:
@@ -1205,7 +1220,7 @@ def _classify(items: list[_Item]) -> None:
             para.key = ("style", para.style_level)
         elif para.kind in ("paragraph", "list") and (key := _heading_key(para, body)):
             para.kind, para.key = "heading", key
-    _demote_list_runs(items)
+    _demote_runs(items)
     _assign_levels([p for p in paras if p.kind == "heading"])
 
 
@@ -1225,7 +1240,7 @@ def _heading_key(para: _Para, body: int) -> tuple[object, ...] | None:
         return None
     if len(text) > (40 if _HAS_CJK.search(text) else 80) or _SENTENCE.search(text):
         return None
-    if text.endswith(_NOT_HEADING_END) or not _WORDY.search(text):
+    if text.endswith(_NOT_HEADING_END) or not _WORDY.search(text) or _FORM_FIELD.search(text):
         return None
     emphasized = para.bold or (body > 0 and para.size >= body * 1.2)
     number = _numbering_key(text)
@@ -1237,50 +1252,69 @@ def _heading_key(para: _Para, body: int) -> tuple[object, ...] | None:
     return ("plain", para.size, para.bold)
 
 
-def _demote_list_runs(items: list[_Item]) -> None:
-    """Numbered "headings" that follow each other with nothing between them are a list."""
-    previous: _Para | None = None
+def _demote_runs(items: list[_Item]) -> None:
+    """Inferred headings of one style that follow each other with nothing between them are no headings.
+
+    Two numbered lines in a row ("（1）…", "（2）…") are a list. Three or more bold or large
+    lines in a row are a cover page or a form, not section titles; two can be a title followed
+    by its first section.
+    """
+    runs: list[list[_Para]] = []
     for item in items:
-        if isinstance(item, _Para):
-            if item.key is not None and item.key[0] == "num":
-                if previous is not None and previous.key == item.key:
-                    previous.kind = item.kind = "list"
-                previous = item
+        if isinstance(item, _Para) and item.kind == "heading" and item.key and item.key[0] != "style":
+            if runs and runs[-1] and runs[-1][-1].key == item.key:
+                runs[-1].append(item)
             else:
-                previous = None
-        elif isinstance(item, _TableItem):
-            previous = None
+                runs.append([item])
+        elif isinstance(item, _Para | _TableItem):
+            runs.append([])
+    for run in runs:
+        numbered = bool(run) and run[0].key is not None and run[0].key[0] == "num"
+        if len(run) >= (2 if numbered else 3):
+            for para in run:
+                para.kind, para.key = ("list" if numbered else "paragraph"), None
 
 
 def _assign_levels(headings: list[_Para]) -> None:
     """Levels for the whole document: rank heading styles, then number the ranks used from 1.
 
     Styled headings come first by their level; numbering styles follow their conventional
-    order (第一章 > 一、 > （一） > 1. > 1.1 > 1.1.1 > （1） > 1）); a heading made by
-    bold or size alone ranks above the first numbering style set in a smaller font, and
-    shares the level of one set in the same size.
+    order (第一章 > 一、 > （一） > 1. > 1.1 > 1.1.1 > （1） > 1）). A heading made by bold or
+    size alone ranks above the first numbering style set in a smaller font and shares the
+    level of one set in the same size, except on the front matter: styles seen only before
+    the first numbered heading (cover and title lines) take the outermost level, so the body's
+    chapters are not pushed down by a large cover font.
     """
-    sizes: dict[tuple[object, ...], list[int]] = {}
+    keys: dict[tuple[object, ...], list[int]] = {}
     for para in headings:
         assert para.key is not None
-        sizes.setdefault(para.key, []).append(para.size)
-    numbered = sorted((k for k in sizes if k[0] == "num"), key=lambda k: _NUMBERING_RANK[str(k[1])])
-    numbered_sizes = [statistics.median(sizes[k]) for k in numbered]
+        keys.setdefault(para.key, []).append(para.size)
+    numbered = sorted((k for k in keys if k[0] == "num"), key=lambda k: _NUMBERING_RANK[str(k[1])])
+    numbered_sizes = [statistics.median(keys[k]) for k in numbered]
+    first = next((i for i, p in enumerate(headings) if p.key and p.key[0] == "num"), len(headings))
+    front = {p.key for p in headings[:first]} - {p.key for p in headings[first:]}
     group: dict[tuple[object, ...], tuple[float, ...]] = {}
-    for key in sizes:
-        if key[0] == "style":
-            group[key] = (0, float(key[1]), 0, 0)  # type: ignore[arg-type]
-        elif key[0] == "num":
+    for key in keys:
+        if key[0] == "num":
             group[key] = (1, numbered.index(key), 1, 0)
+        elif key in front and numbered:
+            group[key] = (1, 0, 1, 0)
+        elif key[0] == "style":
+            group[key] = (0, float(key[1]), 0, 0)  # type: ignore[arg-type]
         else:
-            size, bold = float(key[1]), bool(key[2])  # type: ignore[arg-type]
-            slot = next((i for i, s in enumerate(numbered_sizes) if s <= size), len(numbered))
-            same = slot < len(numbered) and numbered_sizes[slot] == size
-            group[key] = (1, slot, 1, 0) if same else (1, slot, 0, -size * 2 - bold)
+            group[key] = _plain_group(float(key[1]), bool(key[2]), numbered_sizes)  # type: ignore[arg-type]
     levels = {g: min(i + 1, 9) for i, g in enumerate(sorted(set(group.values())))}
     for para in headings:
         assert para.key is not None
         para.level = levels[group[para.key]]
+
+
+def _plain_group(size: float, bold: bool, numbered_sizes: list[float]) -> tuple[float, ...]:
+    """Rank of a bold/large heading style among numbering styles (see ``_assign_levels``)."""
+    slot = next((i for i, s in enumerate(numbered_sizes) if s <= size), len(numbered_sizes))
+    if slot < len(numbered_sizes) and numbered_sizes[slot] == size:
+        return (1, slot, 1, 0)
+    return (1, slot, 0, -size * 2 - bold)
 
 
 # --------------------------------------------------------------------------- pictures
@@ -1389,7 +1423,7 @@ def _ocr_paragraphs(lines: list[OcrLine]) -> list[str]:
         return []
     gap_limit = 0.8 * statistics.median(max(line.box[3] - line.box[1], 1.0) for line in kept)
     groups: list[list[str]] = [[kept[0].text]]
-    for previous, line in zip(kept, kept[1:], strict=False):
+    for previous, line in pairwise(kept):
         if line.box[1] - previous.box[3] > gap_limit:
             groups.append([])
         groups[-1].append(line.text)
@@ -1490,5 +1524,3 @@ def _read(package: _Package, ctx: ReadContext) -> Document:
 
 
 __all__ = ["read_docx"]
-
-_ = chain  # imported for readers of this module's history; see _char_map

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import itertools
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -25,12 +26,12 @@ from ingest.document import Document
 from ingest.errors import Refused
 from ingest.layout import LayoutPage, Line, emit_pages, layout_page
 from ingest.readers.base import ReadContext
-from ingest.text import clean, is_cjk, join_lines
+from ingest.text import clean, join_lines
 
 _INVISIBLE = 3  # PDF text render mode 3: neither fill nor stroke, the mark of an OCR layer
 
 
-@dataclass
+@dataclass(slots=True)
 class _Char:
     text: str
     x0: float
@@ -39,6 +40,7 @@ class _Char:
     bottom: float
     bold: bool
     size: float
+    cjk: bool
 
 
 def read_pdf(data: bytes, ctx: ReadContext) -> Document:
@@ -114,74 +116,76 @@ def _read_page(page: pdfium.PdfPage, index: int, ctx: ReadContext, tables: _Tabl
 
 
 def _chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[_Char]:
+    """Every character with its loose box; the hot loop of the reader, kept flat on purpose."""
     handle = textpage.raw
-    count = raw.FPDFText_CountChars(handle)
+    get_unicode, get_box = raw.FPDFText_GetUnicode, raw.FPDFText_GetLooseCharBox
+    get_weight, is_generated = raw.FPDFText_GetFontWeight, raw.FPDFText_IsGenerated
     rect = raw.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
     chars: list[_Char] = []
-    for i in range(count):
-        code = raw.FPDFText_GetUnicode(handle, i)
-        if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13):
+    for i in range(raw.FPDFText_CountChars(handle)):
+        code = get_unicode(handle, i)
+        if code in _SKIPPED_CODES:
             continue
-        if code == 2:  # pdfium's mark for a hyphen that ends a line
-            code = ord("-")
-        generated = raw.FPDFText_IsGenerated(handle, i) == 1
-        if generated and code != 32:
-            continue
-        raw.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect))
-        if generated:  # pdfium's inferred word gap: keep as a space at the previous char's end
+        if code == 32 and is_generated(handle, i) == 1:
+            # pdfium's inferred word gap: a space at the previous character's end
             if chars:
                 last = chars[-1]
-                chars.append(_Char(" ", last.x1, last.top, last.x1, last.bottom, last.bold, last.size))
+                chars.append(_Char(" ", last.x1, last.top, last.x1, last.bottom, last.bold, last.size, False))
             continue
-        weight = raw.FPDFText_GetFontWeight(handle, i)
+        if code == 2:  # pdfium's mark for a hyphen that ends a line
+            code = 45
+        get_box(handle, i, rect_ref)
         # The loose box's height follows the rendered size; the nominal font size does not
         # (producers scale the text matrix both ways: 1 pt fonts scaled up, 209 pt scaled down).
-        size = rect.top - rect.bottom
-        chars.append(
-            _Char(chr(code) if code < 0x110000 else "\ufffd", rect.left, page_height - rect.top,
-                  rect.right, page_height - rect.bottom, weight >= 600, size)
-        )
+        chars.append(_Char(
+            chr(code) if code < 0x110000 else "\ufffd", rect.left, page_height - rect.top, rect.right,
+            page_height - rect.bottom, get_weight(handle, i) >= 600, rect.top - rect.bottom, _cjk_code(code),
+        ))
     return chars
+
+
+_SKIPPED_CODES = frozenset({0, 10, 13, 0xFFFE, 0xFFFF})
+
+
+def _cjk_code(code: int) -> bool:
+    return 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF or \
+        0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2EBEF
 
 
 def _lines(chars: list[_Char]) -> list[Line]:
     """Group characters into lines in content order, cutting at wide gaps (columns, cells)."""
     lines: list[Line] = []
     current: list[_Char] = []
+    last: _Char | None = None  # the last non-space character of the current line
     for char in chars:
-        if current and _new_line(current, char):
-            lines.append(_to_line(current))
-            current = []
-        if char.text == " " and not current:
+        space = char.text == " "
+        if last is not None:
+            height = max(last.bottom - last.top, char.bottom - char.top, 1.0)
+            if (abs(char.top + char.bottom - last.top - last.bottom) > height  # centres half a line apart
+                    or (not space and (char.x0 < last.x0 - 0.5 * height  # back to the left: a new line
+                                       or char.x0 - current[-1].x1 > 1.6 * height))):  # another column/cell
+                lines.append(_to_line(current))
+                current, last = [], None
+        if space and not current:
             continue
         current.append(char)
+        if not space:
+            last = char
     if current:
         lines.append(_to_line(current))
     return [ln for ln in lines if ln.text]
-
-
-def _new_line(current: list[_Char], char: _Char) -> bool:
-    last = next((c for c in reversed(current) if c.text != " "), current[-1])
-    height = max(last.bottom - last.top, char.bottom - char.top, 1.0)
-    centre, last_centre = (char.top + char.bottom) / 2, (last.top + last.bottom) / 2
-    if abs(centre - last_centre) > 0.5 * height:
-        return True
-    if char.text == " ":
-        return False
-    if char.x0 < last.x0 - 0.5 * height:  # went back to the left: a new line
-        return True
-    return char.x0 - current[-1].x1 > 1.6 * height  # a wide gap: another column or cell
 
 
 def _to_line(chars: list[_Char]) -> Line:
     while chars and chars[-1].text == " ":
         chars = chars[:-1]
     text = clean("".join(_spaced(chars)))
+    cjk = [c for c in chars if c.cjk]
     # Latin runs in another font change box heights; CJK characters give the line's size.
-    sized = [c for c in chars if is_cjk(c.text)]
-    sizes = sorted(c.size for c in (sized if len(sized) >= 3 else chars))
+    sizes = sorted(c.size for c in (cjk if len(cjk) >= 3 else chars))
     return Line(
-        text=" ".join(text.split()) if not _mostly_cjk(text) else text.strip(),
+        text=text.strip() if len(cjk) > 0.3 * len(chars) else " ".join(text.split()),
         x0=min(c.x0 for c in chars), top=min(c.top for c in chars),
         x1=max(c.x1 for c in chars), bottom=max(c.bottom for c in chars),
         size=sizes[len(sizes) // 2],
@@ -191,19 +195,13 @@ def _to_line(chars: list[_Char]) -> Line:
 
 def _spaced(chars: list[_Char]) -> list[str]:
     """Characters with a space where Latin words sit apart without one (but never inside CJK)."""
-    out: list[str] = []
-    for prev, char in zip([None, *chars[:-1]], chars, strict=True):
-        if prev is not None and char.text != " " and prev.text != " ":
-            gap = char.x0 - prev.x1
-            height = max(char.bottom - char.top, 1.0)
-            if gap > 0.25 * height and not (is_cjk(char.text) and is_cjk(prev.text)):
-                out.append(" ")
+    out = [chars[0].text] if chars else []
+    for prev, char in itertools.pairwise(chars):
+        if char.text != " " and prev.text != " " and not (char.cjk and prev.cjk) and \
+                char.x0 - prev.x1 > 0.25 * max(char.bottom - char.top, 1.0):
+            out.append(" ")
         out.append(char.text)
     return out
-
-
-def _mostly_cjk(text: str) -> bool:
-    return sum(is_cjk(c) for c in text) > 0.3 * max(len(text), 1)
 
 
 def _inside(char: _Char, bbox: tuple[float, float, float, float]) -> bool:
