@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -99,7 +99,9 @@ W_GRIDSPAN, W_VMERGE, W_HMERGE, W_GRIDBEFORE, W_GRIDAFTER = map(
     _w, ("gridSpan", "vMerge", "hMerge", "gridBefore", "gridAfter")
 )
 W_TBLGRID, W_GRIDCOL = map(_w, ("tblGrid", "gridCol"))
-W_SDT, W_SDTPR, W_SDTCONTENT, W_DOCPARTGALLERY = map(_w, ("sdt", "sdtPr", "sdtContent", "docPartGallery"))
+W_SDT, W_SDTPR, W_SDTCONTENT, W_DOCPARTGALLERY, W_PLACEHOLDER_SHOWN = map(
+    _w, ("sdt", "sdtPr", "sdtContent", "docPartGallery", "showingPlcHdr")
+)
 W_CUSTOMXML, W_INS, W_MOVETO, W_DEL, W_HYPERLINK = map(_w, ("customXml", "ins", "moveTo", "del", "hyperlink"))
 W_SMARTTAG, W_FLDSIMPLE, W_BDO, W_DIR, W_ALTCHUNK = map(_w, ("smartTag", "fldSimple", "bdo", "dir", "altChunk"))
 W_SECTPR, W_TYPE, W_VAL, W_TXBX, W_VANISH = map(_w, ("sectPr", "type", "val", "txbxContent", "vanish"))
@@ -456,7 +458,7 @@ class _Styles:
         self.default_paragraph: str | None = None
         self._default_bold = False
         self.default_size = 20  # half-points: Word's 10 pt when docDefaults say nothing
-        self._cache: dict[tuple[str | None, str], object] = {}
+        self._cache: dict[tuple[str | None, str], Any] = {}
         if root is None:
             return
         defaults = root.find(f"{W_DOCDEFAULTS}/{W_RPRDEFAULT}/{W_RPR}")
@@ -485,7 +487,8 @@ class _Styles:
             yield style
             current = style.based_on
 
-    def _first(self, style_id: str | None, attribute: str) -> object:
+    def _first(self, style_id: str | None, attribute: str) -> Any:
+        """The nearest value of a style attribute along the ``basedOn`` chain, None if unset."""
         key = (style_id, attribute)
         if key not in self._cache:
             values = (getattr(style, attribute) for style in self._chain(style_id))
@@ -519,7 +522,7 @@ class _Styles:
         return bool(style and _LIST_NAME.match(style.name))
 
     def numbering(self, style_id: str | None) -> tuple[str | None, int | None] | None:
-        return self._first(style_id, "num")  # type: ignore[return-value]
+        return self._first(style_id, "num")
 
     def breaks_before(self, style_id: str | None) -> bool:
         return bool(self._first(style_id, "break_before"))
@@ -529,13 +532,13 @@ class _Styles:
         bold = _on(rpr.find(W_B)) if rpr is not None else None
         size = _int(_val(rpr, W_SZ))
         char_style = _val(rpr, W_RSTYLE)
-        if char_style and (bold is None or size is None):
-            bold = bold if bold is not None else self._first(char_style, "bold")  # type: ignore[assignment]
-            size = size if size is not None else self._first(char_style, "size")  # type: ignore[assignment]
+        if char_style:
+            bold = bold if bold is not None else self._first(char_style, "bold")
+            size = size if size is not None else self._first(char_style, "size")
         if bold is None:
-            bold = self._first(style_id, "bold")  # type: ignore[assignment]
+            bold = self._first(style_id, "bold")
         if size is None:
-            size = self._first(style_id, "size")  # type: ignore[assignment]
+            size = self._first(style_id, "size")
         return (bool(bold) if bold is not None else self._default_bold), size or self.default_size
 
 
@@ -591,7 +594,7 @@ class _Numbering:
             return
         for element in root.iter(W_ABSTRACTNUM):
             abstract_id = element.get(W_ABSTRACTNUMID) or ""
-            levels = {_int(lvl.get(W_ILVL)) or 0: _parse_level(lvl) for lvl in element.iter(W_LVL)}
+            levels = {_int(lvl.get(W_ILVL)) or 0: _parse_level(lvl) for lvl in element.findall(W_LVL)}
             self._abstract[abstract_id] = levels
             if (link := _val(element, W_NUMSTYLELINK)) is not None:
                 self._links[abstract_id] = link
@@ -688,6 +691,13 @@ def _roman(value: int) -> str:
     return text
 
 
+def _letters(value: int, first: int) -> str:
+    """Word's letter numbering: A..Z, then AA..ZZ, AAA...; large counters stay Arabic (no giant labels)."""
+    if not 0 < value <= 26 * 10:
+        return str(value)
+    return chr(first + (value - 1) % 26) * ((value - 1) // 26 + 1)
+
+
 def _enclosed(value: int, first: int) -> str:
     return chr(first + value - 1) if 1 <= value <= 20 else str(value)
 
@@ -696,8 +706,8 @@ _NUMBER_FORMATS = {
     "decimalZero": lambda n: f"{n:02d}",
     "upperRoman": _roman,
     "lowerRoman": lambda n: _roman(n).lower(),
-    "upperLetter": lambda n: chr(65 + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n),
-    "lowerLetter": lambda n: chr(97 + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n),
+    "upperLetter": lambda n: _letters(n, 65),
+    "lowerLetter": lambda n: _letters(n, 97),
     "chineseCounting": _cn_number,
     "chineseCountingThousand": _cn_number,
     "japaneseCounting": _cn_number,
@@ -750,6 +760,17 @@ class _Inline:
     toc: bool = False
 
 
+def _control_content(sdt: etree._Element) -> etree._Element | None:
+    """The content of a content control, or None while it shows its placeholder prompt.
+
+    A control that still shows "单击或点击此处输入文字" / "Click here to enter text" holds the
+    template's prompt, not the author's words.
+    """
+    if _on(sdt.find(f"{W_SDTPR}/{W_PLACEHOLDER_SHOWN}")):
+        return None
+    return sdt.find(W_SDTCONTENT)
+
+
 def _branch(alternate: etree._Element) -> etree._Element | None:
     """One branch of ``mc:AlternateContent``: both carry the same content, so read only one."""
     for candidate in (alternate.find(MC_CHOICE), alternate.find(MC_FALLBACK)):
@@ -798,22 +819,21 @@ class _Walker:
                 self._block_control(child, out)
             elif tag in _BLOCK_WRAPPERS:
                 self._blocks(child, out)
-            elif tag == MC_ALTERNATE:
-                if (branch := _branch(child)) is not None:
-                    self._blocks(branch, out)
+            elif tag == MC_ALTERNATE and (branch := _branch(child)) is not None:
+                self._blocks(branch, out)
             elif tag == W_ALTCHUNK:
                 self.skipped["imported document chunk (altChunk)"] += 1
             # sectPr, bookmarks, w:del, w:moveFrom, proofErr...: nothing visible
 
     def _block_control(self, sdt: etree._Element, out: list[_Item]) -> None:
         """A content control: its content is ordinary document content (cover pages, TOCs)."""
-        content = sdt.find(W_SDTCONTENT)
+        content = _control_content(sdt)
         if content is None:
             return
-        gallery = None
         properties = sdt.find(W_SDTPR)
-        if properties is not None:
-            gallery = next((g.get(W_VAL) for g in properties.iter(W_DOCPARTGALLERY)), None)
+        gallery = None if properties is None else next(
+            (g.get(W_VAL) for g in properties.iter(W_DOCPARTGALLERY)), None
+        )
         toc = int(bool(gallery and "table of contents" in gallery.lower()))
         self._toc_controls += toc
         try:
@@ -860,9 +880,8 @@ class _Walker:
                 self._run(child, state)
             elif tag in _INLINE_WRAPPERS:
                 self._inline(child, state)
-            elif tag == W_SDT:
-                if (content := child.find(W_SDTCONTENT)) is not None:
-                    self._inline(content, state)
+            elif tag == W_SDT and (content := _control_content(child)) is not None:
+                self._inline(content, state)
             elif tag in (M_OMATH, M_OMATHPARA):
                 for text in child.iter(M_T):
                     self._text(text.text, state)
@@ -956,9 +975,8 @@ class _Walker:
                 self._image(child.get(R_EMBED), state)
             elif tag == V_IMAGEDATA:
                 self._image(child.get(R_ID), state)
-            elif tag == MC_ALTERNATE:
-                if (branch := _branch(child)) is not None:
-                    self._graphic(branch, state)
+            elif tag == MC_ALTERNATE and (branch := _branch(child)) is not None:
+                self._graphic(branch, state)
             elif tag == C_CHART:
                 self.skipped["chart"] += 1
             elif tag == DGM_RELIDS:
@@ -978,9 +996,9 @@ class _Walker:
         if numbering is not None and self._numbering is not None:
             label = self._numbering.advance(*numbering)  # counted even when empty, as Word does
         raw = "".join(state.pieces)
-        if not _tidy(raw):
-            return None
         text = _tidy(raw)
+        if not text:
+            return None
         if label is not None and label.text.strip():
             text = _tidy(label.text + ("" if label.suffix == "nothing" else " ") + raw)
         para = _Para(
@@ -994,8 +1012,8 @@ class _Walker:
             bold=state.chars > 0 and state.bold_chars >= 0.9 * state.chars,
             size=state.sizes.most_common(1)[0][0] if state.sizes else self._styles.default_size,
         )
-        self._set_heading(para, ppr, style, numbering if ppr is not None and ppr.find(W_NUMPR) is not None
-                          else None)
+        direct = ppr is not None and ppr.find(W_NUMPR) is not None
+        self._set_heading(para, ppr, style, numbering if direct else None)
         return para
 
     def _set_heading(
@@ -1060,18 +1078,30 @@ class _Walker:
             cell_properties = cell.find(W_TCPR)
             span = _clamp(_int(_val(cell_properties, W_GRIDSPAN)) or 1, 1, _MAX_SPAN)
             if _continues_merge(cell_properties):
-                cells.extend([""] * span)  # the merged cell's text is in the row where it starts
+                cells.extend([""] * min(span, max(_MAX_GRID - len(cells), 0)))  # text is where the merge starts
                 continue
             items: list[_Item] = []
             self._blocks(cell, items)
             cells.append(_story_text(items))
-            cells.extend([""] * (span - 1))
+            cells.extend([""] * min(span - 1, max(_MAX_GRID - len(cells), 0)))
             hoisted.extend(item for item in items if isinstance(item, _Image))
             # A row that runs over a page end has a rendered-break marker in every cell: one break.
             breaks = max(breaks, sum(1 for item in items if isinstance(item, _Break)))
         hoisted.extend([_BREAK] * breaks)
         cells.extend([""] * _clamp(_int(_val(properties, W_GRIDAFTER)) or 0, 0, _MAX_SPAN))
+        return _fit(cells)
+
+
+def _fit(cells: list[str]) -> list[str]:
+    """A row no wider than ``_MAX_GRID``: cells past it join the last one, so no text is lost.
+
+    Word makes at most 63 columns; a crafted row of thousands of cells would otherwise make
+    every other row of the table that wide too.
+    """
+    if len(cells) <= _MAX_GRID:
         return cells
+    overflow = " ".join(cell for cell in cells[_MAX_GRID - 1 :] if cell)
+    return [*cells[: _MAX_GRID - 1], overflow]
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -1131,8 +1161,7 @@ def _page_breaking_sections(body: etree._Element) -> set[etree._Element]:
     A section's break type is stored in the *next* section's properties; only
     "continuous" keeps the following text on the same page.
     """
-    sections = [s for s in body.iter(W_SECTPR) if s.getparent() is not None
-                and s.getparent().tag in (W_PPR, W_BODY)]
+    sections = [s for s in body.iter(W_SECTPR) if getattr(s.getparent(), "tag", None) in (W_PPR, W_BODY)]
     return {
         current
         for current, following in pairwise(sections)
@@ -1142,7 +1171,7 @@ def _page_breaking_sections(body: etree._Element) -> set[etree._Element]:
 
 # --------------------------------------------------------------------- classification
 
-_TOC_LINE = re.compile(r"(?:\t|\.{4,}|…{2,}|·{4,}|-{4,})\s*[0-9ivxlcIVXLC]+\s*$")
+_TOC_LINE = re.compile(r"(?:\t|\.{4,}|…{2,}|·{4,}|-{4,})\s*(?:\d+(?:[-–.]\d+)*|[ivxlc]{1,6}|[IVXLC]{1,6})\s*$")
 _BULLET = re.compile(r"^(?:[•●○◆◇■□▪▫►▶➢✓✔√·※]|[-*]\s)")
 _CAPTION = re.compile(
     r"^(?:图|表|附图|附表|图表|figure|fig\.|table|chart)\s*[a-z]?\d+(?:[-.．—–]\d+)*(?:\s|[:：.．、]|$)", re.I
@@ -1357,24 +1386,14 @@ class _PictureText:
         engine = self._get_engine(page)
         if engine is None:
             return []
-        self._ctx.deadline.check(f"OCR of {part}")
-        try:
-            lines = engine.recognize(image.convert("RGB"))
-        except Exception as exc:  # an OCR library may fail in its own ways; one picture must not end the read
-            self._builder.warn("docx_image_ocr_failed", f"OCR of {part} failed: {exc}", page)
+        pixels = self._decode(image, part, page)
+        if pixels is None:
             return []
-        paragraphs = _ocr_paragraphs(lines)
-        confidence = statistics.fmean(line.confidence for line in lines) if lines else 0.0
-        self._builder.warn(
-            "docx_image_ocr",
-            f"text of picture {part} ({image.width}×{image.height} px) was read by OCR: {len(lines)} "
-            f"line(s), mean confidence {confidence:.2f}",
-            page,
-        )
-        return paragraphs
+        self._ctx.deadline.check(f"OCR of {part}")
+        return self._recognize(engine, pixels, part, page)
 
     def _open(self, part: str, page: int) -> Image.Image | None:
-        """The picture if it is a readable PNG/JPEG/TIFF big enough to hold text and within limits."""
+        """The picture, header read only, if it is a PNG/JPEG/TIFF big enough to hold text and within limits."""
         from PIL import Image
 
         data = self._package.read(part)
@@ -1393,12 +1412,32 @@ class _PictureText:
             return None
         if min(width, height) < _OCR_MIN_SIDES[0] or max(width, height) < _OCR_MIN_SIDES[1]:
             return None
+        return image
+
+    def _decode(self, image: Image.Image, part: str, page: int) -> Image.Image | None:
+        """The decoded RGB picture; a damaged one becomes a warning."""
+        from PIL import Image
+
         try:
-            image.load()
+            return image.convert("RGB")
         except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
             self._builder.warn("docx_image_unreadable", f"picture {part} is damaged: {exc}", page)
             return None
-        return image
+
+    def _recognize(self, engine: OcrEngine, image: Image.Image, part: str, page: int) -> list[str]:
+        try:
+            lines = engine.recognize(image)
+        except Exception as exc:  # OCR libraries fail in their own ways; one picture must not end the read
+            self._builder.warn("docx_image_ocr_failed", f"OCR of {part} failed: {exc}", page)
+            return []
+        confidence = statistics.fmean(line.confidence for line in lines) if lines else 0.0
+        self._builder.warn(
+            "docx_image_ocr",
+            f"text of picture {part} ({image.width}×{image.height} px) was read by OCR: {len(lines)} "
+            f"line(s), mean confidence {confidence:.2f}",
+            page,
+        )
+        return _ocr_paragraphs(lines)
 
     def _get_engine(self, page: int) -> OcrEngine | None:
         if self._engine is None and not self._engine_failed:
@@ -1441,14 +1480,15 @@ def _emit(items: list[_Item], builder: DocumentBuilder, pictures: _PictureText, 
         if isinstance(item, _Break):
             pending += 1  # opened only when content follows: no empty page at the end
             continue
-        if pending:
-            page, pending = page + pending, 0
+        for _ in range(pending):  # every page counts, even one a long table fills on its own
+            page += 1
             if page > limits.max_pages:
                 raise Refused(
                     "too_many_pages",
                     f"the DOCX has more than {limits.max_pages} pages (counted from its page breaks)",
                 )
             builder.start_page(page)
+        pending = 0
         if isinstance(item, _Para):
             builder.add_block(item.kind, item.text, item.level if item.kind == "heading" else None)
         elif isinstance(item, _TableItem):
@@ -1514,8 +1554,8 @@ def _read(package: _Package, ctx: ReadContext) -> Document:
     _read_headers(package, rels, styles, builder, ctx.deadline)
     builder.warn(
         "docx_pages",
-        f"a DOCX has no fixed pages: the {pages} page number(s) are counted from the page breaks stored "
-        "in the file and may differ from the pages Word or WPS prints",
+        f"a DOCX has no fixed pages: its {pages} page(s) are counted from the page breaks stored in the "
+        "file (explicit, section and last-rendered breaks) and may differ from the pages Word or WPS prints",
     )
     if walker.skipped:
         what = ", ".join(f"{count} {name}(s)" for name, count in sorted(walker.skipped.items()))

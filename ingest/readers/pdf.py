@@ -29,6 +29,7 @@ from ingest.readers.base import ReadContext
 from ingest.text import clean, join_lines
 
 _INVISIBLE = 3  # PDF text render mode 3: neither fill nor stroke, the mark of an OCR layer
+_MAX_OCR_PIXELS = 36_000_000  # about A0 at 150 dpi
 
 
 @dataclass(slots=True)
@@ -259,7 +260,8 @@ def _ocr_page(page: pdfium.PdfPage, number: int, width: float, height: float, ct
               reason: str, warn) -> LayoutPage:  # type: ignore[no-untyped-def]
     from ingest.ocr import recognize_lines  # loaded on first scan only: the models cost ~1 s
 
-    scale = ctx.limits.ocr_dpi / 72
+    # A legal but huge page (a poster, a 5 m drawing) must not render to gigapixels: cap the scale.
+    scale = min(ctx.limits.ocr_dpi / 72, (_MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
     image = page.render(scale=scale, grayscale=True).to_pil()
     lines, confidence = recognize_lines(image)
     warn("ocr", f"page {number} was read by OCR: {reason}", number)
