@@ -141,11 +141,13 @@ def serve(
 def demo(
     plans: Annotated[int, typer.Option(help="business plans to generate (two per segment by default)")] = 14,
     scanned: Annotated[int, typer.Option(help="how many of them are scanned PDFs (OCR)")] = 2,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait",
+                                       help="parse now, or leave the jobs queued for `amreview serve`")] = True,
 ) -> None:
     """Load the demo contest: generated Chinese business plans as PDF, DOCX and scans."""
     from api.demo.load import load_demo
 
-    summary = load_demo(plan_count=plans, scanned=scanned, progress=lambda m: typer.echo(m, err=True))
+    summary = load_demo(plan_count=plans, scanned=scanned, wait=wait, progress=lambda m: typer.echo(m, err=True))
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

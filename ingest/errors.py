@@ -9,7 +9,8 @@ class Refused(Exception):
     Codes are stable (tests, the API and the CLI rely on them): ``empty``, ``too_large``,
     ``unsupported_type``, ``legacy_office``, ``corrupt``, ``encrypted``, ``too_many_pages``,
     ``page_too_large``, ``zip_bomb``, ``xml_entities``, ``unsafe_path``, ``nested_archive``,
-    ``too_many_members``, ``image_too_large``, ``timeout``, ``memory``.
+    ``too_many_members``, ``image_too_large``, ``timeout``, ``memory``, and ``parser_error`` for a
+    fault of amreview's own (reported, never blamed on the file).
     """
 
     def __init__(self, code: str, reason: str) -> None:

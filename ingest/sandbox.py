@@ -32,7 +32,8 @@ def _serve(conn: Connection) -> None:
         try:
             conn.send(list(iter_parse(data, filename, limits=limits, ocr=ocr)))
         except Exception as exc:  # a reader bug must not kill the child's loop: report it per file
-            conn.send([ParseResult(filename, error=Refused("corrupt", f"the file could not be read: {exc}"))])
+            reason = f"amreview could not read this file (an internal error, not the file's fault): {exc}"
+            conn.send([ParseResult(filename, error=Refused("parser_error", reason))])
 
 
 class SandboxedParser:
@@ -47,7 +48,7 @@ class SandboxedParser:
         conn = self._ensure_child()
         conn.send((data, filename, self.limits, ocr))
         deadline = time.monotonic() + self.limits.max_seconds
-        while not conn.poll(0.2):
+        while not conn.poll(0.1):
             refusal = self._overrun(deadline)
             if refusal is not None:
                 self.close()

@@ -23,8 +23,13 @@ from review.models import Contest, Submission, SubmissionFile
 DEMO_CONTEST = {"kind": "thematic", "name": "增材制造专题赛", "edition": 11, "year": 2026, "region": "四川泸州"}
 
 
-def load_demo(plan_count: int = 14, scanned: int = 2, progress: Callable[[str], None] = lambda _m: None) -> dict:
-    """Create the demo contest and parse its documents; returns counts for the caller to print."""
+def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
+              progress: Callable[[str], None] = lambda _m: None) -> dict:
+    """Create the demo contest and its documents; returns counts for the caller to print.
+
+    With ``wait`` the documents are parsed now; without it their parse jobs stay queued for
+    the server, which resumes queued jobs when it starts (the web page shows them finish).
+    """
     import api.tasks  # noqa: F401  (registers the parse handler)
 
     upgrade()
@@ -35,17 +40,21 @@ def load_demo(plan_count: int = 14, scanned: int = 2, progress: Callable[[str], 
         filename, data = _render(plan, index, scanned)
         progress(f"demo: {filename} ({len(data) // 1024} KB)")
         job_ids.extend(_submission(contest_id, plan, index, filename, data))
-    runner = InlineRunner()
-    for number, job_id in enumerate(job_ids, 1):
-        progress(f"demo: parsing {number}/{len(job_ids)}")
-        runner.submit(job_id)
-    return {"contest": DEMO_CONTEST["name"], "submissions": len(plans), "parsed_now": len(job_ids)}
+    if wait:
+        runner = InlineRunner()
+        for number, job_id in enumerate(job_ids, 1):
+            progress(f"demo: parsing {number}/{len(job_ids)}")
+            runner.submit(job_id)
+    return {"contest": DEMO_CONTEST["name"], "submissions": len(plans),
+            "parsed" if wait else "queued": len(job_ids)}
 
 
 def _render(plan: Plan, index: int, scanned: int) -> tuple[str, bytes]:
     stem = f"{index + 1:02d}-{plan.company}-商业计划书"
-    if index < scanned:  # the first plans arrive as scans: the OCR path is part of the demo
+    if index == 0 and scanned:  # a plan sent in as a scan: the OCR path is part of the demo
         return f"{stem}-扫描件.pdf", render_scanned_pdf(render_pdf(plan, font="wqy"), dpi=150)
+    if index < scanned:  # a signed, scanned cover and declaration in front of a text plan
+        return f"{stem}-签章版.pdf", render_scanned_pdf(render_pdf(plan, font="wqy"), dpi=150, pages=[1, 2])
     if index % 3 == 2:
         return f"{stem}.docx", render_docx(plan, heading_styles=index % 2 == 0)
     return f"{stem}.pdf", render_pdf(plan, two_column_pages=index % 4 == 1)

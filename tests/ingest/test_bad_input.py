@@ -147,12 +147,24 @@ def test_cooperative_time_limit() -> None:
     assert refusal.code == "timeout" and "limit" in refusal.reason
 
 
+def _scanned_pdf() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (1240, 1754), 255)
+    ImageDraw.Draw(image).rectangle((100, 100, 1100, 300), fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF", resolution=150)
+    return buffer.getvalue()
+
+
 @pytest.mark.slow
 def test_sandbox_kills_a_parser_over_its_memory_limit_and_recovers() -> None:
-    parser = SandboxedParser(Limits(max_memory_bytes=40 * 2**20))
+    # OCR of a scan loads models and renders the page: far more than 80 MB.
+    parser = SandboxedParser(Limits(max_memory_bytes=80 * 2**20))
     try:
-        [result] = parser.parse(_pdf(), "plan.pdf", ocr=False)
+        [result] = parser.parse(_scanned_pdf(), "scan.pdf", ocr=True)
         assert result.error is not None and result.error.code == "memory"
+        assert "80 MB" in result.error.reason
         parser.limits = Limits()
         [result] = parser.parse(_pdf("恢复之后的文件。"), "next.pdf", ocr=False)
         assert result.document is not None and "恢复之后的文件" in result.document.text

@@ -1,0 +1,45 @@
+"""The demo contest: submissions in several segments, documents parsed, loading twice is harmless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from api.demo.load import DEMO_CONTEST, load_demo
+from ingest.database import session_scope
+from ingest.models import PARSED, DocumentRecord
+from review.models import Contest, Submission
+
+pytestmark = pytest.mark.storage
+
+
+def test_demo_loads_once(data_dir: Path) -> None:
+    first = load_demo(plan_count=3, scanned=0)
+    assert first == {"contest": DEMO_CONTEST["name"], "submissions": 3, "parsed": 3}
+    with session_scope() as session:
+        contest = session.scalar(select(Contest))
+        assert (contest.kind, contest.edition, contest.year) == ("thematic", 11, 2026)
+        submissions = session.scalars(select(Submission).order_by(Submission.code)).all()
+        assert len({s.code for s in submissions}) == 3
+        assert all(s.code.startswith(("AM11-E-", "AM11-S-")) for s in submissions)
+        assert len({s.segment for s in submissions}) >= 2
+        records = session.scalars(select(DocumentRecord)).all()
+        assert all(r.status == PARSED and r.page_count and r.page_count >= 5 for r in records)
+        assert {r.media_type for r in records} >= {"application/pdf"}
+        text = records[0].content["text"]
+        assert "商业计划书" in text and submissions[0].applicant in text
+
+    second = load_demo(plan_count=3, scanned=0)
+    assert second["parsed"] == 0
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Submission)) == 3
+        assert session.scalar(select(func.count()).select_from(DocumentRecord)) == 3
+
+
+def test_demo_can_leave_parsing_to_the_server(data_dir: Path) -> None:
+    summary = load_demo(plan_count=2, scanned=0, wait=False)
+    assert summary["queued"] == 2
+    with session_scope() as session:
+        assert {r.status for r in session.scalars(select(DocumentRecord))} == {"queued"}
