@@ -26,6 +26,7 @@ from ingest.headings import (
     is_caption,
     looks_like_heading_text,
     numbering_style,
+    starts_with_caption_label,
 )
 from ingest.text import is_cjk, join_lines
 
@@ -177,7 +178,9 @@ def _merge_rows(lines: list[Line]) -> list[Line]:
     """Sort so that lines sharing a baseline stay together left to right."""
     ordered: list[Line] = []
     for line in lines:
-        if ordered and abs(line.top - ordered[-1].top) < 0.3 * line.height and line.x0 < ordered[-1].x0:
+        prev = ordered[-1] if ordered else None
+        if (prev is not None and line.rows is None and prev.rows is None
+                and abs(line.top - prev.top) < 0.3 * min(line.height, prev.height) and line.x0 < prev.x0):
             ordered.insert(len(ordered) - 1, line)
         else:
             ordered.append(line)
@@ -201,10 +204,12 @@ def _find_gutter(lines: list[Line], width: float) -> float | None:
                 best = (crossing, x)
     if best is None:
         return None
-    # Genuine columns run side by side: rows where both columns have text must be common.
+    # Genuine columns run side by side: many lines of one column must overlap lines of the other
+    # vertically (columns may use different leading, so their baselines need not match).
     x = best[1]
-    tops_left = {round(ln.top) for ln in text_lines if ln.x1 <= x}
-    side_by_side = sum(1 for ln in text_lines if ln.x0 >= x and any(abs(round(ln.top) - t) <= 3 for t in tops_left))
+    left_lines = [ln for ln in text_lines if ln.x1 <= x]
+    side_by_side = sum(1 for ln in text_lines if ln.x0 >= x and any(
+        ln.top < other.bottom and other.top < ln.bottom for other in left_lines))
     return x if side_by_side >= 3 else None
 
 
@@ -284,7 +289,8 @@ def _breaks(prev: Line, line: Line, left: float, right: float, spacing: float = 
     if abs(prev.size - line.size) > 0.15 * size or prev.bold != line.bold:
         return True
     prev_full = prev.x1 >= right - 1.5 * size and not prev.text.rstrip().endswith(_ENDS)
-    if not prev_full and (numbering_style(line.text) or is_bullet(line.text) or is_caption(line.text)):
+    if not prev_full and (numbering_style(line.text) or is_bullet(line.text)
+                         or starts_with_caption_label(line.text)):
         return True
     if numbering_style(prev.text) and looks_like_heading_text(prev.text, 30) and prev.x1 < right - 4 * size:
         return True

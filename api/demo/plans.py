@@ -21,9 +21,13 @@ from typing import Literal
 
 Group = Literal["enterprise", "startup"]
 
-# Body characters per rendered A4 page; calibrated against api.demo.render.render_pdf
-# (12 pt body, 1.5 line spacing, tables and headings included).
-CHARS_PER_PAGE = 800
+# Length calibration against api.demo.render.render_pdf (12 pt body, 22 pt leading, A4): the
+# smallest plan (every part, every table, a paragraph or so each) holds about MINIMAL_TEXT
+# characters and renders to about MINIMAL_PAGES pages; each further page holds about
+# TEXT_PER_PAGE characters (body text with its headings and tables).
+MINIMAL_PAGES = 14
+MINIMAL_TEXT = 7900
+TEXT_PER_PAGE = 930
 
 SECTION_TITLES = (
     "项目概述", "技术与产品", "知识产权", "市场分析", "商业模式",
@@ -152,8 +156,8 @@ class Segment:
     pain: tuple[str, ...]
     product: tuple[str, ...]
     stream: tuple[str, ...]
-    tech_object: tuple[str, ...]
-    tech_method: tuple[str, ...]
+    param: tuple[str, ...]
+    techniques: tuple[str, ...]
     effect: tuple[str, ...]
     metric: tuple[str, ...]
     spec_table: tuple[tuple[str, str, str, str], ...]
@@ -209,14 +213,16 @@ _segment(
     product=("LPBF金属打印装备", "DED熔覆修复装备", "金属打印加工服务", "随形水路模具镶件", "球形钛合金粉末",
              "打印工艺包"),
     stream=("装备销售", "按件计价的打印加工服务", "粉末耗材销售", "工艺包授权与技术服务", "设备维保与升级"),
-    tech_object=("多激光拼接区", "薄壁复杂构件", "大尺寸钛合金框梁", "高温合金涡轮叶片", "随形冷却流道",
-                 "铺粉过程", "熔池", "支撑结构", "点阵多孔结构", "异种金属梯度结构"),
-    tech_method=("一致性控制技术", "变形预测与补偿技术", "工艺参数优化技术", "在线监测与闭环控制技术",
-                 "热处理与致密化技术", "高效扫描策略", "缺陷抑制技术", "协同成形技术"),
+    param=("激光功率为{n3}00 W", "扫描速度为{n}00 mm/s", "层厚为{n2}μm", "扫描间距为0.1{n}mm", "基板预热温度为1{n}0℃",
+           "送粉速率为{n}g/min", "保护气流速为{n}m/s"),
+    techniques=("多激光拼接区一致性控制技术", "大尺寸构件变形预测与反向补偿技术", "薄壁复杂构件支撑优化技术",
+                "高温合金热裂纹抑制技术", "熔池在线监测与闭环控制技术", "钛合金低氧粉末循环利用技术",
+                "随形冷却流道设计与成形技术", "电弧增材层间温度控制技术", "异种金属梯度结构成形技术",
+                "热等静压与热处理协同致密化技术", "点阵多孔结构高精度成形技术", "大层厚高效率扫描策略"),
     effect=("致密度稳定在99.9%以上", "拼接区力学性能与非拼接区基本一致", "构件变形量降低{pct}%",
             "成形效率提升{pct}%", "残余应力降低{pct}%", "单件制造成本下降{pct}%"),
-    metric=("致密度≥99.9%", "室温抗拉强度≥{n3}0 MPa", "表面粗糙度Ra≤{n}μm", "成形效率达到{n2}0 cm³/h",
-            "层厚20–{n2}0μm可调", "粉末球形度≥0.95", "氧含量≤{n3}00 ppm"),
+    metric=("致密度≥99.9%", "室温抗拉强度≥950 MPa", "表面粗糙度Ra≤{n}μm", "成形效率达到{n2}0 cm³/h",
+            "层厚20–120μm可调", "粉末球形度≥0.95", "氧含量≤{n3}00 ppm"),
     spec_table=(
         ("成形尺寸", "650×650×1200 mm", "600×600×1000 mm", "500×500×1000 mm"),
         ("激光器配置", "4×700 W光纤激光器", "4×1000 W", "4×500 W"),
@@ -239,7 +245,7 @@ _segment(
         "电弧增材制造（WAAM）方案以丝材为原料，沉积效率可达{n}kg/h，适用于米级大型构件的近净成形。",
         "电子束选区熔化（EBM）在真空环境中进行，预热温度高，特别适合TiAl等脆性材料和多孔植入物的成形。",
         "项目建立了材料—工艺—组织—性能数据库，累计收录{n3}00余组工艺参数及对应的力学性能测试结果。",
-        "激光熔化沉积（LMD）修复技术可对磨损的叶片、轴类零件进行局部再制造，修复后性能不低于基体的{pct_big}%。",
+        "激光熔化沉积（LMD）修复技术可对磨损的叶片、轴类零件进行局部再制造，修复后性能不低于基体的9{n}%。",
     ),
     market_sentences=(
         "金属增材制造是增材制造中价值量最高的细分领域，装备、粉末和打印服务三者构成主要收入来源。",
@@ -286,10 +292,11 @@ _segment(
           "高性能热塑性材料打印温度高、翘曲严重", "教育场景设备故障率高、耗材浪费大"),
     product=("工业级光固化打印机", "连续纤维打印机", "SLS打印设备", "高性能线材", "打印服务", "教育套件"),
     stream=("设备销售", "耗材销售", "手板与小批量打印服务", "教育课程与师资培训", "软件订阅"),
-    tech_object=("光固化离型", "连续纤维路径", "高温打印腔体", "SLS粉床温度场", "多材料切换", "点阵结构",
-                 "层间结合界面", "大尺寸构件翘曲"),
-    tech_method=("低应力分离技术", "规划与剪切技术", "温度场均匀控制技术", "自适应切片技术",
-                 "智能调平与补偿技术", "高速固化技术", "增强与改性技术"),
+    param=("光固化层厚为{n}0μm", "喷嘴温度为3{n}0℃", "打印速度为{n2}0 mm/s", "腔体温度为1{n}0℃", "激光功率为{n2}W",
+           "粉床温度为17{n}℃", "纤维体积分数为{n2}%"),
+    techniques=("低离型力高速光固化技术", "连续纤维路径规划与剪切技术", "高温腔体温度场均匀控制技术",
+                "SLS粉床温度闭环控制技术", "多材料喷头快速切换技术", "自适应分层切片技术", "智能调平与Z轴补偿技术",
+                "光敏树脂增韧改性技术", "层间结合强化技术", "大尺寸构件翘曲抑制技术", "点阵鞋中底结构设计技术"),
     effect=("打印速度提升{pct}%", "层间剪切强度提高{pct}%", "翘曲变形降低{pct}%", "材料利用率超过{pct_big}%",
             "设备故障率下降{pct}%"),
     metric=("打印速度可达{n2}0 mm/h", "XY分辨率{n2}μm", "喷嘴温度最高450℃", "连续纤维体积分数≥{n2}%",
@@ -307,13 +314,13 @@ _segment(
         "项目采用{process}工艺，结合自主研发的{software}，可稳定打印{material}等多种材料。",
         "光固化系统采用405nm紫外光源与高透离型膜，单层曝光时间最短可达{n}秒。",
         "通过底部离型力实时监测，设备在保证成形质量的前提下动态调整抬升速度，提高了整体打印效率。",
-        "高温FDM打印机采用全封闭恒温腔体，腔体温度可达{n3}0℃，有效抑制PEEK、PEI等材料的翘曲开裂。",
+        "高温FDM打印机采用全封闭恒温腔体，腔体温度可达1{n}0℃，有效抑制PEEK、PEI等材料的翘曲开裂。",
         "连续纤维打印头采用预浸丝在线浸渍与切断机构，实现纤维在任意位置的起止与转向。",
         "SLS设备采用多区红外预热与粉床温度闭环控制，尼龙粉末的回收利用率可达{pct_big}%。",
         "针对汽车和消费电子的小批量需求，项目建立了从数模到成品的快速交付流程，最快{n}天交付。",
         "教育产品配套了覆盖小学到高中的课程体系和教学管理平台，学生作品可一键提交打印。",
         "项目对打印件进行了拉伸、弯曲、冲击和热变形温度测试，测试标准参照GB/T 1040和ISO 178。",
-        "颗粒料直接挤出方案可直接使用注塑级粒料，原材料成本较线材降低{pct_big}%左右。",
+        "颗粒料直接挤出方案可直接使用注塑级粒料，原材料成本较线材降低{pct}%左右。",
     ),
     market_sentences=(
         "高分子增材制造起步早、应用广，设备与材料品类丰富，是消费级和工业级市场的主要组成部分。",
@@ -361,12 +368,14 @@ _segment(
           "进口口内扫描与修复设备价格昂贵", "可降解支架降解速率与骨再生速度不匹配"),
     product=("个性化植入物", "手术导板", "生物3D打印机", "生物墨水", "齿科打印机", "口内扫描仪"),
     stream=("植入物与导板销售", "设备销售", "生物墨水与耗材", "医院共建3D打印中心服务费", "科研打印服务"),
-    tech_object=("多孔植入物", "生物墨水", "细胞打印", "齿科修复体", "手术导板", "可降解支架", "口内扫描"),
-    tech_method=("孔隙结构仿生设计技术", "流变性能调控技术", "高存活率低温打印技术", "自动化设计技术",
-                 "精度补偿技术", "降解速率调控技术", "三维重建算法"),
-    effect=("孔隙率可控制在50%–{pct_big}%之间", "细胞存活率达到{pct_big}%以上", "设计时间缩短{pct}%",
+    param=("喷头温度为2{n}℃", "挤出压力为{n}0 kPa", "打印速度为{n}mm/s", "紫外交联时间为{n}0 s",
+           "GelMA浓度为{n}%（w/v）", "针头内径为{n}00μm", "支架孔径为{n3}00μm"),
+    techniques=("仿生梯度多孔结构设计技术", "生物墨水流变性能调控技术", "高存活率低温细胞打印技术",
+                "齿科修复体自动化设计技术", "手术导板精度补偿技术", "可降解支架降解速率调控技术",
+                "口内扫描三维重建算法", "多细胞共打印技术", "植入物表面生物活性改性技术", "医学影像自动分割技术"),
+    effect=("孔隙率可控制在50%–{pct_big}%之间", "细胞存活率达到9{n}%以上", "设计时间缩短{pct}%",
             "边缘密合度误差小于{n2}μm", "手术时间平均缩短{n2}分钟"),
-    metric=("细胞存活率≥90%", "最小线宽{n3}0μm", "孔径300–{n3}00μm可调", "扫描精度≤{n2}μm",
+    metric=("细胞存活率≥90%", "最小线宽{n3}0μm", "孔径200–{n3}00μm可调", "扫描精度≤{n2}μm",
             "植入物弹性模量{n}–{n2} GPa"),
     spec_table=(
         ("喷头数量", "4个（可温控）", "3个", "2个"),
@@ -432,11 +441,14 @@ _segment(
           "微纳打印装备的精度与幅面相互制约", "核心器件的寿命与稳定性有待验证"),
     product=("光纤激光器", "数字振镜", "工业喷头", "运动控制系统", "微纳3D打印机", "大尺寸增材装备"),
     stream=("核心器件销售", "整机销售", "定制化开发", "维修与标定服务", "软件授权"),
-    tech_object=("激光器", "振镜", "喷头", "运动平台", "光学系统", "温漂", "多光束"),
-    tech_method=("高功率合束技术", "闭环伺服控制技术", "波形驱动优化技术", "热漂移补偿技术",
-                 "拼接校准技术", "高速高精度插补技术", "寿命可靠性设计技术"),
-    effect=("定位精度优于{n}μrad", "扫描速度达到{n2}m/s", "连续稳定工作超过{n2}000小时", "价格仅为进口产品的{pct_big}%",
-            "打印精度达到{n}μm"),
+    param=("扫描速度为{n}m/s", "跳转延时为{n2}μs", "激光功率为{n}00 W", "光斑直径为{n}0μm", "驱动电压为{n2} V",
+           "喷射频率为{n2} kHz", "曝光强度为{n2} mW/cm²"),
+    techniques=("高功率光纤激光合束技术", "振镜数字闭环伺服控制技术", "压电喷头驱动波形优化技术",
+                "振镜热漂移实时补偿技术", "多光束拼接自动校准技术", "高速高精度轨迹插补技术",
+                "核心器件寿命与可靠性设计技术", "动态聚焦大幅面扫描技术", "面投影微立体光刻曝光控制技术",
+                "龙门结构热变形补偿技术"),
+    effect=("定位精度优于{n}μrad", "扫描速度达到{n2}m/s", "连续稳定工作超过{n2}000小时",
+            "价格仅为进口产品的{price_ratio}%", "打印精度达到{n}μm"),
     metric=("激光功率{n}000 W", "光束质量M²≤1.1", "重复定位精度≤{n}μrad", "喷头分辨率{n}00 dpi",
             "运动平台定位精度±{n}μm", "微纳打印精度{n}μm"),
     spec_table=(
@@ -504,13 +516,16 @@ _segment(
           "专用材料品类少，难以满足不同设备的工艺窗口", "陶瓷浆料固含量低、烧结收缩大"),
     product=("球形金属粉末", "光敏树脂", "工程塑料线材", "陶瓷浆料", "尼龙粉末", "生物材料"),
     stream=("材料销售", "定制配方开发", "检测与认证服务", "材料与工艺联合开发", "代工生产"),
-    tech_object=("粉末球形度", "空心粉", "氧含量", "树脂韧性", "线材直径", "陶瓷浆料固含量", "批次一致性"),
-    tech_method=("控制技术", "抑制技术", "精确调控技术", "增韧改性技术", "在线检测技术", "分散稳定技术",
-                 "规模化制备技术"),
+    param=("雾化压力为{n} MPa", "熔体过热度为1{n}0℃", "挤出温度为2{n}0℃", "牵引速度为{n2} m/min", "固含量为4{n}vol%",
+           "光引发剂含量为0.{n}wt%", "球化功率为{n2} kW"),
+    techniques=("粉末球形度与粒径分布控制技术", "空心粉与卫星粉抑制技术", "低氧含量粉末制备技术",
+                "光敏树脂增韧与耐温协同改性技术", "线材直径在线检测与闭环控制技术", "陶瓷浆料高固含量分散技术",
+                "批次一致性质量追溯技术", "规模化连续雾化制粉技术", "尼龙粉末回收再生技术",
+                "可降解材料降解性能调控技术"),
     effect=("粉末球形度≥0.9{n}", "空心粉率低于{n}‰", "批次间粒径D50波动小于{n}μm", "断裂伸长率提高{pct}%",
             "成本比进口材料低{pct}%"),
-    metric=("粒径分布15–53μm", "松装密度≥{n}.{n}g/cm³", "氧含量≤{n3}00 ppm", "固含量≥{n2}vol%",
-            "线径公差±0.0{n}mm", "热变形温度≥{n3}0℃"),
+    metric=("粒径分布15–53μm", "松装密度≥2.{n}g/cm³", "氧含量≤{n3}00 ppm", "固含量≥4{n}vol%",
+            "线径公差±0.0{n}mm", "热变形温度≥1{n}0℃"),
     spec_table=(
         ("粒径分布", "15–53 μm", "15–53 μm", "15–53 μm"),
         ("球形度", "≥0.95", "≥0.95", "≥0.90"),
@@ -526,7 +541,7 @@ _segment(
         "每批次粉末均检测粒径分布、球形度、流动性、松装密度和氧氮含量，并随货提供检测报告。",
         "光敏树脂采用自主设计的低聚物与活性稀释剂体系，兼顾低黏度、高韧性和耐温性。",
         "线材生产线配备激光测径仪与闭环牵引控制，线径公差稳定控制在±0.02mm以内。",
-        "陶瓷浆料采用表面改性的纳米分散剂，在固含量超过{n2}vol%时仍保持良好的流动性。",
+        "陶瓷浆料采用表面改性的纳米分散剂，在固含量超过5{n}vol%时仍保持良好的流动性。",
         "公司建成了年产{n3}00吨的规模化生产线，并实现了原料、工艺和检测的全流程追溯。",
         "公司牵头或参与制定了{n}项团体标准和行业标准，推动了增材制造材料的标准化。",
         "产品已在{customer}等单位实现进口替代，综合采购成本降低{pct}%以上。",
@@ -537,8 +552,9 @@ _segment(
         "光敏树脂在齿科和消费电子领域需求旺盛，高端树脂仍以进口品牌为主。",
         "材料与设备、工艺的匹配是用户选材的关键，开放材料体系正在成为行业趋势。",
     ),
-    patents=("一种增材制造用低氧球形钛合金粉末的制备方法", "一种高韧性光敏树脂组合物", "一种碳纤维增强PEEK线材及其制备方法",
-             "一种高固含量氧化锆光固化浆料", "一种气雾化喷嘴结构", "一种增材制造用高强铝合金粉末",
+    patents=("一种增材制造用低氧球形钛合金粉末的制备方法", "一种高韧性光敏树脂组合物",
+             "一种碳纤维增强PEEK线材及其制备方法", "一种高固含量氧化锆光固化浆料", "一种气雾化喷嘴结构",
+             "一种增材制造用高强铝合金粉末",
              "一种可降解PCL/β-TCP复合线材", "一种尼龙粉末回收再生方法"),
     copyrights=("粉末批次质量追溯系统V1.0", "树脂配方数据库管理软件V1.0", "材料检测数据管理平台V2.0"),
 )
@@ -571,11 +587,14 @@ _segment(
           "国外软件难以适配国产装备的工艺参数", "缺少覆盖全流程的数据链与质量追溯"),
     product=("拓扑优化设计软件", "工艺仿真软件", "切片软件", "数字孪生平台", "行业解决方案"),
     stream=("软件许可（永久授权）", "年度订阅", "定制开发", "仿真与设计服务", "培训与认证"),
-    tech_object=("拓扑优化", "点阵结构", "工艺仿真", "变形预测", "支撑设计", "切片", "数字孪生"),
-    tech_method=("多物理场求解技术", "隐式建模技术", "GPU并行加速技术", "自动化技术", "降阶模型技术",
-                 "数据融合技术", "闭环修正技术"),
-    effect=("仿真效率提升{n2}倍", "变形预测误差小于{pct_small}%", "设计周期缩短{pct}%", "一次打印成功率提升至{pct_big}%",
-            "模型文件体积减小{pct_big}%"),
+    param=("网格尺寸为0.{n}mm", "体积分数约束为{n2}%", "悬垂角约束为4{n}°", "最小特征尺寸为{n}mm", "迭代次数为{n3}0次",
+           "每{n2}层合并为一个计算步"),
+    techniques=("考虑增材约束的拓扑优化技术", "点阵结构隐式建模技术", "热-力耦合多物理场求解技术",
+                "基于固有应变的变形快速预测技术", "支撑结构自动生成技术", "GPU并行切片与路径规划技术",
+                "工艺仿真降阶模型技术", "仿真与实测数据融合修正技术", "设计—制造—检测数据闭环技术",
+                "CT数据与设计模型比对技术"),
+    effect=("仿真效率提升{n2}倍", "变形预测误差小于{pct_small}%", "设计周期缩短{pct}%",
+            "一次打印成功率提升至{pct_big}%", "模型文件体积减小{pct_big}%"),
     metric=("支持千万级网格规模", "变形预测误差≤{pct_small}%", "单次仿真时间≤{n}小时",
             "兼容STL/3MF/STEP等格式", "支持{n2}种国产设备"),
     spec_table=(
@@ -641,12 +660,15 @@ _segment(
           "设计人员缺乏增材思维，难以充分发挥增材制造的优势", "缺陷样本稀缺，通用视觉模型效果差"),
     product=("熔池监测系统", "缺陷检测软件", "工艺优化平台", "行业大模型", "生成式设计软件", "智能排产系统"),
     stream=("软硬件一体化系统销售", "SaaS订阅", "模型训练与定制服务", "数据服务", "按设备年费"),
-    tech_object=("熔池", "铺粉缺陷", "工艺参数", "生成式设计", "大模型", "排产", "多模态数据"),
-    tech_method=("特征提取与异常检测技术", "识别技术", "贝叶斯优化技术", "扩散模型技术", "检索增强生成（RAG）技术",
-                 "强化学习调度技术", "融合技术"),
-    effect=("缺陷识别准确率达到{pct_big}%", "工艺开发周期缩短{pct}%", "漏检率低于{pct_small}%", "设备利用率提升{pct}%",
+    param=("学习率为0.00{n}", "训练样本为{n3}000组", "置信度阈值为0.{n}", "采样频率为{n2}0 kHz",
+           "图像分辨率为{n2}μm/像素", "批大小为{n2}"),
+    techniques=("熔池特征提取与异常检测技术", "小样本铺粉缺陷识别技术", "工艺参数贝叶斯优化技术",
+                "多模态数据融合质量预测技术", "基于扩散模型的生成式设计技术", "增材制造大模型检索增强生成（RAG）技术",
+                "强化学习智能排产技术", "物理信息神经网络（PINN）温度场预测技术", "边缘端模型轻量化部署技术",
+                "打印过程闭环调控技术"),
+    effect=("缺陷识别准确率达到9{n}%", "工艺开发周期缩短{pct}%", "漏检率低于{pct_small}%", "设备利用率提升{pct}%",
             "推理延迟低于{n2}毫秒"),
-    metric=("缺陷识别准确率≥{pct_big}%", "漏检率≤{pct_small}%", "单层图像处理时间≤{n3}0 ms",
+    metric=("缺陷识别准确率≥9{n}%", "漏检率≤{pct_small}%", "单层图像处理时间≤{n3}0 ms",
             "采样频率{n2}0 kHz", "工艺开发试验次数减少{pct}%"),
     spec_table=(
         ("监测方式", "同轴相机+光电+声发射", "同轴相机+光电", "铺粉图像"),
@@ -712,8 +734,12 @@ PARKS = {
 }
 NAME_FIRST = "锐天恒精博鼎华瑞智创聚远新鑫卓宇航峰科盛晟腾铂致熠铸拓迈睿澜"
 NAME_SECOND = "熔钛光维成越域材工立辰研塑弘合达信捷元晶川石岳嘉锋擎诺图"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢钟谭陆汪范金廖贾夏付方邹熊秦江雷侯龙"
-GIVEN = "伟刚勇毅俊峰强军平东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任"
+            "沈姚卢钟谭陆汪范金廖贾夏付方邹熊秦江雷侯龙")
+GIVEN = ("伟刚勇毅俊峰强军平东文辉力明永健世志义兴良海山波宁福生龙全国胜学祥才武新利清飞彬富顺信子杰涛成康"
+         "星光天达安岩中进林坚和博诚敬振思群豪邦承乐磊民友哲江超浩亮政朗宏鸣斌栋维启伦翔旭鹏泽晨辰建家树德"
+         "行泰雄钧策腾航弘秀娟英华慧美静淑玉萍红玲芳燕春兰凤洁梅琳云雪荣霞月艳瑞佳嘉琼莉晶妍秋锦青倩婷颖露"
+         "瑶怡丹蓉君琴蕊薇岚馨韵悦昭冰羽欣晓欢枫芸菲宜舒丽")
 UNIVERSITIES = ("四川大学", "电子科技大学", "西南交通大学", "西南科技大学", "西南石油大学", "四川轻化工大学",
                 "西南医科大学", "华中科技大学", "西北工业大学", "清华大学", "北京航空航天大学", "哈尔滨工业大学",
                 "南京航空航天大学", "西安交通大学", "中南大学", "上海交通大学", "重庆大学")
@@ -738,7 +764,7 @@ BACKGROUND = (
     "{industry}领域对复杂结构、轻量化和快速迭代的需求持续增长，为{keyword}提供了广阔的应用空间。",
     "当前，{pain}，已成为制约{industry}企业提质增效的突出问题。",
     "与传统的减材和等材工艺相比，{process}在{app}等复杂零件的制造上具有设计自由度高、研制周期短等优势。",
-    "四川省正加快建设增材制造产业集群，{city}依托{park}集聚了一批材料、装备和应用企业，产业配套日趋完善。",
+    "{province}正加快布局增材制造产业，{city}依托{park}集聚了一批材料、装备和应用企业，产业配套日趋完善。",
     "然而，国内{keyword}在高端市场仍以进口产品为主，关键环节的国产化率不足{pct}%，供应链安全面临挑战。",
     "据行业机构统计，我国增材制造产业规模已超过{market_total}亿元，近五年年均复合增长率保持在{pct}%左右。",
     "随着下游应用由原型制造走向批量生产，用户对{keyword}的稳定性、一致性和综合成本提出了更高要求。",
@@ -755,11 +781,26 @@ COMPANY_ENTERPRISE = (
 )
 COMPANY_STARTUP = (
     "{company}成立于{reg_date}，注册资本{capital}，由{univ}{keyword}研究团队发起创立，注册地位于{city}{park}。",
-    "公司核心成员长期从事{keyword}研究，拥有{n2}年以上的技术积累，项目技术来源清晰，知识产权归属公司。",
+    "公司核心成员长期从事{keyword}研究，拥有{n}年以上的技术积累，项目技术来源清晰，知识产权归属公司。",
     "公司目前处于产品验证与市场导入阶段，已完成样机研制并进入{customer}等单位开展试用。",
     "公司已获得{angel}天使轮投资，并入驻{park}科技企业孵化器，享受场地与人才政策支持。",
     "团队现有全职员工{staff}人，其中研发人员{rd_staff}人，另有{n}名高校教师担任技术顾问。",
 )
+COMPANY_TEAM = (
+    "{company}组建于{reg_date}，依托{home_univ}{keyword}方向的科研积累，核心成员包括教师、博士后和研究生。",
+    "团队长期从事{keyword}研究，承担过国家和省部级科研项目，项目技术来源清晰，知识产权归属团队核心成员。",
+    "团队已完成原理样机研制，并在{customer}开展了应用验证。",
+    "团队计划于2026年内注册成立公司，本计划书中的“公司”指拟成立的公司。",
+)
+TECH_LEADS = {
+    "route": ("项目的总体技术路线可以概括为“需求牵引—设计优化—工艺验证—批量应用”，主体工艺为{process}。",),
+    "product": ("{product}采用模块化设计，关键部件包括{equipment}、{equipment2}等，可根据客户需求灵活配置。",
+                "公司目前形成了{product}、{product2}两条主要产品线，分别面向{industry}和{industry2}客户。"),
+    "material": ("项目目前适配的主要材料包括{material}、{material2}和{material3}，均已完成工艺验证。",
+                 "在材料方面，公司与上游供应商联合开发了{material}专用工艺窗口，打印参数已固化为标准工艺包。"),
+    "software": ("{software}是项目的重要组成部分，实现了工艺数据的采集、分析与追溯。",
+                 "公司自主开发了{software}和{software2}，与硬件深度集成，形成了软硬一体的产品形态。"),
+}
 PROJECT_SUMMARY = (
     "本项目名称为“{project}”，聚焦{keyword}，面向{industry}、{industry2}等领域提供系统化解决方案。",
     "项目核心产品包括{product}、{product2}和{product3}，形成了“产品+工艺+服务”一体化的业务模式。",
@@ -768,7 +809,20 @@ PROJECT_SUMMARY = (
     "项目的主要技术指标为：{metric}，{metric2}，整体达到国内领先、部分指标达到国际先进水平。",
     "项目实施后，预计三年内新增销售收入{money_big}，带动上下游就业{nnn}余人。",
 )
+RESULTS = ("试样的致密度和表面质量均达到最佳", "成形质量与效率达到较好平衡", "缺陷数量显著减少",
+           "尺寸偏差控制在设计公差以内", "力学性能离散度最小", "打印成功率最高")
+TESTS = ("拉伸性能测试", "疲劳性能测试", "尺寸精度检测", "CT无损检测", "金相组织分析", "长期稳定性测试",
+         "批次一致性测试", "环境适应性试验")
+QUALITIES = ("尺寸精度", "表面质量", "内部致密性", "力学性能一致性", "可靠性")
 TECH_COMMON = (
+    "在{material}的工艺试验中，当{param}、{param2}时，{result}。",
+    "以{app}为例，采用优化后的参数（{param}，{param2}）后，{effect}。",
+    "团队对{app}开展了{test}和{test2}，结果表明{metric}。",
+    "{equipment}的关键零部件已实现国产化，核心算法和控制软件由团队自主开发。",
+    "相比上一代产品，新一代{product}的{aspect_up}提升{pct}%，{aspect_down}降低{pct2}%。",
+    "公司已建立包含{nnn}0余条记录的工艺数据库，覆盖{material}、{material2}等材料。",
+    "{industry}领域的{app}对{quality}要求极高，这正是{process}能够发挥优势的场景。",
+    "为提高{quality}，团队在生产过程中引入了多传感器监测，关键参数每{n}秒记录一次，全程可追溯。",
     "针对{pain}的问题，团队提出了{technique}，实现了{effect}。",
     "在工程化方面，团队建立了从原材料入厂检验到成品无损检测的全流程质量控制规范，确保批次一致性。",
     "与传统方案相比，该技术使{app}的{aspect_up}提升{pct}%，{aspect_down}降低{pct2}%。",
@@ -778,16 +832,24 @@ TECH_COMMON = (
     "团队在{process}方向持续投入，近三年研发投入占营业收入的比例保持在{pct_small}%以上。",
 )
 INNOVATION = (
+    "在试验验证阶段，当{param}、{param2}时，{result}，验证了{technique}的可行性。",
+    "{technique}已在{product}和{product2}上完成验证，预计{year_next}年实现全面推广。",
+    "该技术的创新点在于将{process}与{software}相结合，形成了“工艺+数据”双轮驱动的技术体系。",
+    "第三方{test}结果显示，采用该技术后{quality}明显改善，{effect}。",
+    "目前{technique}的成熟度达到TRL {trl}级，已具备工程化应用条件。",
     "针对{pain}，本技术从机理分析入手，建立了关键参数与成形质量之间的定量关系。",
     "该技术已申请发明专利{n}项，相关成果发表于{journal}、{journal2}等期刊。",
     "经{customer}应用验证，{effect}，{effect2}。",
     "与国外同类技术相比，本技术在{aspect_up}方面具有明显优势，且不依赖进口核心部件。",
     "该技术已集成到{product}中，成为公司产品区别于竞争对手的核心卖点之一。",
-    "项目组通过{nn}余组对比试验验证了该技术的有效性，试验数据均已纳入公司工艺数据库。",
-    "该技术的关键在于{tech_object}的精确控制：团队采用分区、分层的策略，对不同特征采用不同的参数组合。",
+    "项目组通过{nn}组对比试验验证了该技术的有效性，试验数据均已纳入公司工艺数据库。",
+    "该技术的关键在于对关键工艺变量的精确控制：团队采用分区、分层的策略，对不同特征采用不同的参数组合。",
     "在此基础上，团队进一步开发了面向{industry}客户的标准化工艺包，降低了用户的使用门槛。",
 )
 CASE = (
+    "在项目实施过程中，团队针对{app}的结构特点进行了设计优化，并在{param}的条件下完成了首件试制。",
+    "首件经{test}合格后，{customer}于{date}下达批量订单。",
+    "该案例已被{customer2}等同类客户参考借鉴，为公司带来了后续订单。",
     "{customer}在{app}的研制中面临{pain}的困难，传统方案的交付周期长达{months}个月。",
     "公司采用{process}方案，结合{technique}，为客户提供了从设计优化到批量交付的一站式服务。",
     "项目实施后，零件数量由{nn}个减少为1个，重量减轻{pct}%，交付周期缩短至{weeks}周。",
@@ -802,23 +864,33 @@ MARKET_COMMON = (
     "国家和地方持续加大对增材制造的支持力度，{province}已将增材制造列入重点培育的战略性新兴产业。",
     "海外市场方面，“一带一路”沿线国家对性价比高的国产增材制造产品需求增长明显。",
 )
+INDUSTRY_ANALYSIS = (
+    "{industry}是{keyword}的重要应用领域，{app}等零部件对{quality}要求高、批量相对较小，适合采用增材制造。",
+    "从需求端看，{industry}客户更关注交付周期和综合成本，对国产{product}的接受度正在快速提高。",
+    "目前{industry}领域的增材制造渗透率仍不足{pct_small}%，预计未来三年将保持{pct}%以上的年均增速。",
+    "公司已在{industry}领域服务{customer}等客户，积累了{nn}个典型应用案例。",
+    "进入{industry}市场通常需要通过{entry}，周期约{months}个月，形成了一定的进入壁垒。",
+    "{industry}行业的主要痛点在于{pain}，这也是公司产品切入该市场的突破口。",
+    "预计到{target_year}年，{industry}领域对{product}的年采购规模将超过{money_big}。",
+    "与{industry2}相比，{industry}客户的单笔订单金额更高，但验证周期更长。",
+)
 MARKET_SIZE = (
     "本项目的目标市场为{industry}、{industry2}领域的{keyword}应用，预计{target_year}年国内市场规模约{market_size}亿元。",
     "按照保守估计，公司在细分市场的占有率有望在三年内达到{pct_small}%，对应年销售收入约{money_big}。",
-    "公司首先聚焦{province}及西南地区客户，再逐步拓展至长三角、珠三角和京津冀等产业集聚区。",
+    "公司首先聚焦{province}及周边地区客户，再逐步拓展至长三角、珠三角和成渝等产业集聚区。",
 )
 COMPETITION = (
     "国外头部企业起步早、品牌认可度高，但产品价格高昂，交付和售后响应较慢。",
     "国内同行在中低端市场竞争激烈，产品同质化明显，高端市场的技术积累相对不足。",
-    "本公司以{technique}为核心，在性能接近国外产品的前提下，价格仅为其{pct_big}%左右。",
-    "公司的竞争策略是“技术领先+快速响应”：一方面持续投入研发，另一方面建立{n}小时响应的本地化服务体系。",
+    "本公司以{technique}为核心，在性能接近国外产品的前提下，价格仅为其{price_ratio}%左右。",
+    "公司的竞争策略是“技术领先+快速响应”：一方面持续投入研发，另一方面建立{response}小时响应的本地化服务体系。",
 )
 ADVANTAGES = (
     "（1）技术优势：掌握{technique}等核心技术，拥有完整的自主知识产权。",
     "（2）成本优势：关键部件实现自主化，整体成本较进口方案低{pct}%以上。",
     "（3）服务优势：在{city}设有应用中心，可为客户提供打样、工艺开发和培训服务。",
     "（4）团队优势：核心团队来自{univ}、{univ2}等高校和科研院所，具备从研发到产业化的完整经验。",
-    "（5）区位优势：{city}是四川省增材制造产业发展的重要承载地，产业政策和配套条件良好。",
+    "（5）区位优势：公司所在的{city}{park}增材制造产业基础良好，产业政策和配套条件完善。",
 )
 REVENUE = (
     "公司收入主要来源于{stream}、{stream2}和{stream3}，其中{stream}是当前的主要收入来源。",
@@ -860,7 +932,7 @@ FINANCE_HISTORY_ENTERPRISE = (
 FINANCE_HISTORY_STARTUP = (
     "公司成立时间较短，目前收入主要来自样机销售和技术服务，{year_recent}年实现营业收入{revenue_last}。",
     "由于处于研发投入期，公司暂未实现盈利，预计在产品批量销售后实现盈亏平衡。",
-    "公司账面资金可支撑约{n2}个月的运营，本轮融资后将进入快速发展阶段。",
+    "公司账面资金可支撑约{months}个月的运营，本轮融资后将进入快速发展阶段。",
 )
 ASSUMPTIONS = (
     "财务预测基于以下假设：国家和地方产业政策无重大变化，主要原材料价格保持稳定，公司产品按计划推出。",
@@ -899,6 +971,8 @@ RISKS = {
         "若相关产业扶持政策调整，可能对公司的项目申报和补贴收入产生影响；公司将以市场化收入为主，降低对补贴的依赖。",
     ),
 }
+MILESTONES_TEAM = ("组建核心团队并明确知识产权归属", "完成原理样机研制", "获得校级创新创业大赛一等奖",
+                   "与合作企业签订技术开发协议", "完成中试验证", "入驻大学科技园孵化器")
 MILESTONES_COMMON = ("完成公司注册并组建核心团队", "完成首台样机研制", "获得天使轮融资", "通过ISO 9001质量管理体系认证",
                      "交付首个批量订单", "获评科技型中小企业", "入选省级重点研发计划项目", "建成中试生产线",
                      "完成新一代产品定型", "与重点客户签订战略合作协议")
@@ -937,7 +1011,7 @@ NUMBERS: dict[str, Callable[[random.Random], str]] = {
     "n2": lambda r: str(r.randint(10, 40)),
     "n3": lambda r: str(r.randint(3, 9)),
     "nn": lambda r: str(r.randint(10, 60)),
-    "nnn": lambda r: str(r.randint(100, 900)),
+    "nnn": lambda r: str(r.randint(10, 90) * 10),  # round figures, as plans write "300余家"
     "pct": lambda r: str(r.randint(15, 45)),
     "pct_small": lambda r: str(r.randint(3, 12)),
     "pct_big": lambda r: str(r.randint(60, 95)),
@@ -950,6 +1024,11 @@ NUMBERS: dict[str, Callable[[random.Random], str]] = {
     "market_size": lambda r: str(r.randint(30, 260)),
     "target_year": lambda r: str(r.randint(2028, 2030)),
     "age": lambda r: str(r.randint(32, 42)),
+    "year_next": lambda r: str(r.randint(2026, 2027)),
+    "trl": lambda r: str(r.randint(6, 8)),
+    "price_ratio": lambda r: str(r.randint(35, 70)),
+    "response": lambda r: r.choice(("12", "24", "48")),
+    "date": lambda r: fmt_date(_random_date(r, date(2023, 1, 1), date(2025, 12, 31))),
 }
 
 
@@ -959,14 +1038,18 @@ NUMBERS: dict[str, Callable[[random.Random], str]] = {
 
 
 class _Scope(dict):
-    """Slot values for one sentence: a slot used twice reads the same value, ``{x2}`` a different one."""
+    """Slot values for one sentence: a slot used twice reads the same value, ``{x2}`` a different one.
 
-    def __init__(self, writer: _Writer) -> None:
-        super().__init__()
-        self._writer = writer
+    ``context`` pins slots for a whole passage (a case study names one customer throughout).
+    """
+
+    def __init__(self, writer: _Writer, context: dict[str, str] | None = None) -> None:
+        super().__init__(context or {})
+        self.writer = writer
+        self.picked: dict[str, set[str]] = {}  # raw pool entries used per slot, so {x2} differs from {x}
 
     def __missing__(self, key: str) -> str:
-        value = self._writer.slot_value(key, self)
+        value = self.writer.slot_value(key, self)
         self[key] = value
         return value
 
@@ -978,68 +1061,102 @@ class _Writer:
         self.rng = rng
         self.segment = segment
         self.fixed = fixed
-        self._decks: dict[int, list[str]] = {}
+        self._decks: dict[tuple[str, ...], list[str]] = {}
         self._techniques = self._technique_names()
+        self._cases = [(c, a) for c in segment.customer for a in segment.app]
+        rng.shuffle(self._cases)
         self.pools: dict[str, Sequence[str]] = {
             "policy": POLICIES, "cert": CERTS, "univ": UNIVERSITIES, "journal": JOURNALS,
-            "aspect_up": ASPECT_UP, "aspect_down": ASPECT_DOWN, "technique": self._techniques,
+            "aspect_up": ASPECT_UP, "aspect_down": ASPECT_DOWN, "technique": segment.techniques,
             "pain_short": ("未熔合、孔隙和球化等缺陷", "铺粉不均和翘曲", "层间错位与过熔"),
+            "result": RESULTS, "test": TESTS, "quality": QUALITIES,
+            "entry": ("供应商资质审核", "首件鉴定", "产品质量体系审核", "小批量试用验证"),
         }
         for name in ("keyword", "process", "equipment", "material", "software", "app", "industry", "customer",
-                     "pain", "product", "stream", "effect", "metric", "tech_object"):
+                     "pain", "product", "stream", "effect", "metric", "param"):
             self.pools[name] = getattr(segment, name)
 
     def _technique_names(self) -> list[str]:
-        """Core-technology names from object × method pairs, in a seed-dependent order."""
-        names = [obj + method for obj in self.segment.tech_object for method in self.segment.tech_method]
+        """The segment's core technologies in a seed-dependent order, then "面向<app>的…" variants.
+
+        Long plans need more distinct technology headings than the hand-written list holds.
+        """
+        names = list(self.segment.techniques)
         self.rng.shuffle(names)
-        return names
+        variants = [f"面向{app}的{name}" for app in self.segment.app for name in names]
+        variants += [f"基于{process}的{name}" for process in self.segment.process for name in names]
+        variants += [f"{industry}领域{name}" for industry in self.segment.industry for name in names]
+        self.rng.shuffle(variants)
+        return names + variants
+
+    @property
+    def technique_count(self) -> int:
+        return len(self._techniques)
+
+    @property
+    def case_count(self) -> int:
+        return len(self._cases)
 
     def technique(self, index: int) -> str:
         return self._techniques[index % len(self._techniques)]
 
-    def slot_value(self, key: str, scope: dict[str, str]) -> str:
+    def case(self, index: int) -> tuple[str, str]:
+        """(customer, application) of the index-th case study; distinct for the first |customers × apps|."""
+        return self._cases[index % len(self._cases)]
+
+    def slot_value(self, key: str, scope: _Scope) -> str:
         if key in self.fixed:
             return self.fixed[key]
+        if key in NUMBERS:
+            return NUMBERS[key](self.rng)
         base = key.rstrip("0123456789") or key
-        if base in self.fixed:
-            return self.fixed[base]
-        if base in NUMBERS:
+        if base in NUMBERS:  # {pct2}: a second, independent percentage
             return NUMBERS[base](self.rng)
         pool = self.pools[base]
-        taken = {value for name, value in scope.items() if name.rstrip("0123456789") == base}
+        taken = scope.picked.setdefault(base, set())
+        if base in scope and key != base:
+            taken.add(scope[base])
         choices = [value for value in pool if value not in taken] or list(pool)
-        return self.fill(self.rng.choice(choices))
+        raw = self.rng.choice(choices)
+        taken.add(raw)
+        return self.fill(raw)
 
-    def fill(self, template: str) -> str:
+    def fill(self, template: str, context: dict[str, str] | None = None) -> str:
         """Fill one template; nested templates (a metric holding ``{n}``) are filled recursively."""
-        return template.format_map(_Scope(self))
+        return template.format_map(_Scope(self, context))
 
-    def draw(self, pool: Sequence[str]) -> str:
-        """Next template from a shuffled deck per pool, so every template is used before any repeats."""
-        deck = self._decks.get(id(pool))
-        if not deck:
-            deck = list(pool)
-            self.rng.shuffle(deck)
-            self._decks[id(pool)] = deck
+    def draw(self, pool: Sequence[str], avoid: set[str]) -> str:
+        """Next template from a shuffled deck per pool, so every template is used before any repeats.
+
+        Templates in ``avoid`` (already in the paragraph) are skipped while others remain.
+        """
+        key = tuple(pool)
+        deck = self._decks.setdefault(key, [])
+        if not any(t not in avoid for t in deck):
+            fresh = list(pool)
+            self.rng.shuffle(fresh)
+            deck[:0] = fresh  # pop() takes from the end: finish the old deck first
+        for i in range(len(deck) - 1, -1, -1):
+            if deck[i] not in avoid:
+                return deck.pop(i)
         return deck.pop()
 
-    def paragraph(self, pool: Sequence[str], chars: int) -> str:
+    def paragraph(self, pool: Sequence[str], chars: int, context: dict[str, str] | None = None) -> str:
+        """Sentences from ``pool`` until ``chars`` characters, no template twice."""
+        used: set[str] = set()
         sentences: list[str] = []
-        while sum(map(len, sentences)) < chars:
-            sentence = self.fill(self.draw(pool))
-            if sentence not in sentences:
-                sentences.append(sentence)
-            elif len(sentences) >= len(pool):
-                break
+        while sum(map(len, sentences)) < chars and len(used) < len(set(pool)):
+            template = self.draw(pool, used)
+            used.add(template)
+            sentences.append(self.fill(template, context))
         return "".join(sentences)
 
-    def paragraphs(self, pool: Sequence[str], chars: int) -> list[str]:
+    def paragraphs(self, pool: Sequence[str], chars: int, context: dict[str, str] | None = None) -> list[str]:
         """Paragraphs of 150–320 characters until ``chars`` are written (at least one)."""
         result: list[str] = []
         written = 0
         while not result or written < chars:
-            text = self.paragraph(pool, min(self.rng.randint(150, 320), max(60, chars - written)))
+            text = self.paragraph(pool, min(self.rng.randint(150, 320), max(60, chars - written)), context)
             result.append(text)
             written += len(text)
         return result
@@ -1060,16 +1177,19 @@ def _region(rng: random.Random) -> tuple[str, str, str, str]:
     return rng.choice(sichuan if rng.random() < _SICHUAN_SHARE else other)
 
 
+_LEGAL_FORMS = ("科技股份有限公司", "科技有限公司", "技术有限公司", "股份有限公司", "有限公司")
+
+
 def _company_name(rng: random.Random, segment: Segment, prefix: str, group: Group) -> tuple[str, str]:
-    """Full name and short name, e.g. 四川锐熔增材科技有限公司 / 锐熔科技; sometimes 锐熔（成都）… style."""
+    """Full and short name: 四川锐熔增材科技有限公司 / 锐熔科技, or the 锐熔增材（成都）科技有限公司 form."""
     core = rng.choice(NAME_FIRST) + rng.choice(NAME_SECOND)
     tail = rng.choice(segment.name_tails)
     if group == "enterprise" and rng.random() < 0.2:
         tail = tail.replace("有限公司", "股份有限公司")
     short = core + ("科技" if "科技" in tail else tail[:2])
     if rng.random() < 0.2:
-        kind = tail.split("有限公司")[0][-2:] if "科技" in tail else tail[:2]
-        return f"{core}{kind}（{prefix}）{tail[len(tail) - len(tail.lstrip(kind)):].removeprefix(kind)}", short
+        form = next(f for f in _LEGAL_FORMS if tail.endswith(f))
+        return f"{core}{tail[: -len(form)]}（{prefix}）{form}", short
     return f"{prefix}{core}{tail}", short
 
 
@@ -1094,6 +1214,7 @@ class _Identity:
     uscc: str | None
     registered_on: date
     revenue: list[tuple[str, float, float, float]]  # (year label, revenue, net profit, R&D) in 万元
+    home_univ: str  # the university a maker team comes from
 
 
 def _finance_rows(rng: random.Random, group: Group, registered_on: date) -> list[tuple[str, float, float, float]]:
@@ -1116,15 +1237,15 @@ def _identity(rng: random.Random, segment: Segment, group: Group) -> _Identity:
     prefix, province, city, code = _region(rng)
     registered_on = _registration(rng, group)
     team = group == "startup" and rng.random() < 0.25
+    university = rng.choice(UNIVERSITIES)
     if team:  # a maker team: no registered company, hence no USCC
-        university = rng.choice(UNIVERSITIES)
         name = f"{university}{rng.choice(segment.keyword).split('（')[0]}创新团队"
         short, uscc = "项目团队", None
     else:
         name, short = _company_name(rng, segment, prefix, group)
         uscc = make_uscc(rng, code, registered_on)
     return _Identity(name, short, province, city, rng.choice(PARKS[city]), uscc, registered_on,
-                     _finance_rows(rng, group, registered_on))
+                     _finance_rows(rng, group, registered_on), university)
 
 
 def _fixed_slots(rng: random.Random, ident: _Identity, title: str, group: Group) -> dict[str, str]:
@@ -1133,18 +1254,22 @@ def _fixed_slots(rng: random.Random, ident: _Identity, title: str, group: Group)
     staff = rng.randint(40, 260) if enterprise else rng.randint(6, 25)
     revenues = [row[1] for row in ident.revenue if "预测" not in row[0]]
     years = max(1, len(revenues) - 1)
-    funding = rng.randint(20, 150) * 100 if enterprise else rng.randint(3, 20) * 100
+    # raise roughly half a year's revenue (enterprises) or a seed-sized round (start-ups), in whole 百万
+    if enterprise:
+        funding = max(5, round(revenues[-1] * rng.uniform(0.3, 1.0) / 100)) * 100
+    else:
+        funding = rng.randint(3, 20) * 100
     equity = rng.randint(6, 15) if enterprise else rng.randint(10, 20)
     return {
         "company": ident.company, "short": ident.short, "province": ident.province, "city": ident.city,
-        "park": ident.park, "project": title, "reg_date": fmt_date(ident.registered_on),
+        "park": ident.park, "home_univ": ident.home_univ, "project": title, "reg_date": fmt_date(ident.registered_on),
         "capital": fmt_wan(rng.choice((100, 300, 500, 1000, 2000, 3000, 5000) if enterprise else (50, 100, 200, 300))),
         "staff": str(staff), "rd_staff": str(max(3, staff * rng.randint(30, 60) // 100)),
         "area": f"{rng.randint(8, 120) * 100:,}" if enterprise else f"{rng.randint(3, 20) * 50:,}",
         "revenue_first": fmt_money(revenues[0]), "revenue_last": fmt_money(revenues[-1]),
         "year_recent": ident.revenue[len(revenues) - 1][0].rstrip("年"),
         "cagr": f"{((revenues[-1] / revenues[0]) ** (1 / years) - 1) * 100:.1f}",
-        "funding": fmt_money(funding), "equity": str(equity),
+        "funding": fmt_money(funding), "funding_wan": str(funding), "equity": str(equity),
         "valuation": fmt_money(funding * (100 - equity) / equity),
         "angel": fmt_wan(rng.randint(2, 10) * 50), "core": str(rng.randint(5, 7)),
         "prof": person_name(rng), "report_date": "2026年3月31日",
@@ -1167,7 +1292,7 @@ def _cover(w: _Writer, plan_title: str, ident: _Identity, group: Group) -> PlanS
         "商业计划书",
         f"参赛单位：{ident.company}",
         f"统一社会信用代码：{ident.uscc}" if ident.uscc else f"团队负责人：{contact}",
-        f"参赛领域：{w.segment.number}. {w.segment.name}",
+        f"参赛领域：{w.segment.name}",
         f"参赛组别：{'企业组' if group == 'enterprise' else '创业组'}",
         f"所在地区：{ident.province}{ident.city}",
         f"联系人：{contact}    联系电话：1{w.rng.randint(30, 89)}****{w.rng.randint(1000, 9999)}",
@@ -1177,23 +1302,31 @@ def _cover(w: _Writer, plan_title: str, ident: _Identity, group: Group) -> PlanS
     return PlanSection(plan_title, 0, lines)
 
 
-def _milestones(w: _Writer, ident: _Identity) -> list[str]:
-    start = max(ident.registered_on, date(2016, 1, 1))
+def _milestones(w: _Writer, ident: _Identity, group: Group) -> list[str]:
+    """Four to six milestones in date order; the list is written in a plausible order, so keep it."""
     count = w.rng.randint(4, 6)
-    dates = sorted(_random_date(w.rng, start, date(2026, 3, 31)) for _ in range(count))
-    events = w.rng.sample(MILESTONES_COMMON, count)
+    if group == "startup":
+        pool = MILESTONES_COMMON if ident.uscc else MILESTONES_TEAM
+        later = sorted(w.rng.sample(range(1, len(pool)), count - 1))
+        events = [pool[0], *(pool[i] for i in later)]
+        first = ident.registered_on + timedelta(days=20)
+        dates = [ident.registered_on, *sorted(_random_date(w.rng, first, date(2026, 3, 31)) for _ in later)]
+    else:
+        events = [MILESTONES_COMMON[i] for i in sorted(w.rng.sample(range(3, len(MILESTONES_COMMON)), count))]
+        start = max(ident.registered_on, date(2018, 1, 1))
+        dates = sorted(_random_date(w.rng, start, date(2026, 3, 31)) for _ in range(count))
     marks = "；".join(f"（{i + 1}）{fmt_date(d)}，{e}" for i, (d, e) in enumerate(zip(dates, events, strict=True)))
     return ["项目主要进展如下：" + marks + "。"]
 
 
 def _overview(w: _Writer, ident: _Identity, group: Group, chars: int) -> list[PlanSection]:
-    company = COMPANY_ENTERPRISE if group == "enterprise" else COMPANY_STARTUP
+    company = COMPANY_ENTERPRISE if group == "enterprise" else COMPANY_STARTUP if ident.uscc else COMPANY_TEAM
     return [
         PlanSection("一、项目概述", 1),
-        PlanSection(_sub(0, "项目背景"), 2, w.paragraphs(BACKGROUND, chars * 2 // 5)),
+        PlanSection(_sub(0, "项目背景"), 2, [w.paragraph(BACKGROUND, 60 + chars * 3 // 5)]),
         PlanSection(_sub(1, "公司简介" if ident.uscc else "团队简介"), 2, [w.sequence(company)]),
-        PlanSection(_sub(2, "项目简介"), 2, w.paragraphs(PROJECT_SUMMARY, chars // 4)),
-        PlanSection(_sub(3, "项目进展与主要成果"), 2, _milestones(w, ident)),
+        PlanSection(_sub(2, "项目简介"), 2, [w.paragraph(PROJECT_SUMMARY, 60 + chars * 2 // 5)]),
+        PlanSection(_sub(3, "项目进展与主要成果"), 2, _milestones(w, ident, group)),
     ]
 
 
@@ -1203,50 +1336,67 @@ def _spec_table(w: _Writer) -> list[list[str]]:
     return [header, *[list(row) for row in rows]]
 
 
+def _led(w: _Writer, topic: str, pool: Sequence[str], chars: int) -> list[str]:
+    """Paragraphs whose first sentence names the subsection's topic, so the subsections read differently."""
+    paragraphs = w.paragraphs(pool, chars)
+    paragraphs[0] = w.fill(w.rng.choice(TECH_LEADS[topic])) + paragraphs[0]
+    return paragraphs
+
+
 def _technology(w: _Writer, chars: int) -> list[PlanSection]:
     seg = w.segment
     core = seg.tech_sentences + TECH_COMMON
-    share = chars // 10
+    # The four descriptive subsections stop growing at about one pass over their templates;
+    # beyond that a longer plan adds core technologies (3/5) and case studies (2/5) instead.
+    share = min(chars // 10, sum(map(len, core)) // 2)
+    rest = max(0, chars - 5 * share)
     sections = [
         PlanSection("二、技术与产品", 1),
-        PlanSection(_sub(0, "技术路线与工艺"), 2, w.paragraphs(core, share * 2)),
-        PlanSection(_sub(1, "核心产品与装备"), 2, w.paragraphs(core, share)),
-        PlanSection(_sub(2, "材料体系与工艺适配"), 2, w.paragraphs(core, share)),
-        PlanSection(_sub(3, "软件与数字化平台"), 2, w.paragraphs(core, share)),
+        PlanSection(_sub(0, "技术路线与工艺"), 2, _led(w, "route", core, share * 2)),
+        PlanSection(_sub(1, "核心产品与装备"), 2, _led(w, "product", core, share)),
+        PlanSection(_sub(2, "材料体系与工艺适配"), 2, _led(w, "material", core, share)),
+        PlanSection(_sub(3, "软件与数字化平台"), 2, _led(w, "software", core, share)),
         PlanSection(_sub(4, "核心技术与创新点"), 2, ["项目形成了以下核心技术："]),
     ]
-    innovations = max(3, min(60, share * 3 // 700))
+    cases = max(1, min(w.case_count, rest * 2 // 5 // 570))
+    innovations = max(1, min(w.technique_count, (rest - cases * 570) // 600))
     for i in range(innovations):
-        sections.append(PlanSection(f"{i + 1}. {w.technique(i)}", 3, w.paragraphs(INNOVATION, 550)))
+        name = w.technique(i)
+        sections.append(PlanSection(f"{i + 1}. {name}", 3, w.paragraphs(INNOVATION, 550, {"technique": name})))
     spec = PlanSection(_sub(5, "主要技术指标"), 2, [
         w.paragraph(core, 120), f"表2-1 {seg.name}项目主要技术指标对比"], [_spec_table(w)])
     sections.append(spec)
     sections.append(PlanSection(_sub(6, "应用案例"), 2, ["以下为项目的典型应用案例。"]))
-    for i in range(max(2, min(40, share * 2 // 650))):
-        title = f"{i + 1}. {w.fill('{customer}{app}项目')}"
-        sections.append(PlanSection(title, 3, [w.paragraph(CASE, 300), w.paragraph(CASE, 200)]))
+    for i in range(cases):
+        customer, app = w.case(i)
+        context = {"customer": customer, "app": app}
+        sections.append(PlanSection(f"{i + 1}. {customer}{app}项目", 3,
+                                    [w.paragraph(CASE, 300, context), w.paragraph(CASE, 200, context)]))
     return sections
+
+
+_DEVICE_WORDS = ("装置", "机构", "系统", "结构", "打印头", "平台", "模块", "喷嘴")
 
 
 def _ip(w: _Writer, ident: _Identity, chars: int) -> list[PlanSection]:
     seg = w.segment
     earliest = max(2016, ident.registered_on.year - 1)
-    count = max(5, min(len(seg.patents), chars // 250))
+    count = min(len(seg.patents), 5 + chars // 400)
     patents = [["序号", "专利名称", "类型", "申请号", "法律状态"]]
     for i, name in enumerate(w.rng.sample(seg.patents, count)):
-        kind = 1 if i % 3 != 2 else 2  # mostly inventions, some utility models
+        # utility models protect only devices and structures, never methods or compositions
+        kind = 2 if any(word in name for word in _DEVICE_WORDS) and w.rng.random() < 0.5 else 1
         year = w.rng.randint(earliest, 2025)
         number = make_patent_number(w.rng, year, kind)
         granted = year <= 2023 or kind == 2
         status = "已授权" if granted else w.rng.choice(("实质审查", "已公开"))
-        name = name if kind == 1 else name.replace("方法", "装置")
         patents.append([str(i + 1), name, "发明" if kind == 1 else "实用新型",
                         ("ZL" if granted else "") + number, status])
     copyrights = [["序号", "软件名称", "登记号", "登记日期"]]
     for i, name in enumerate(seg.copyrights):
         year = w.rng.randint(max(2018, ident.registered_on.year), 2025)
         registered = _random_date(w.rng, date(year, 1, 1), date(year, 12, 28))
-        copyrights.append([str(i + 1), name, f"{year}SR{w.rng.randint(100000, 1999999):07d}", fmt_date(registered)])
+        copyrights.append([str(i + 1), name, f"{year}SR{w.rng.randint(10000, 999999):07d}", fmt_date(registered)])
     inventions = sum(1 for row in patents[1:] if row[2] == "发明")
     summary = (f"截至2026年3月，{ident.short}累计申请专利{len(patents) - 1}项，其中发明专利{inventions}项；"
                f"取得软件著作权{len(copyrights) - 1}项。核心技术均已通过专利进行保护，知识产权权属清晰，无任何纠纷。")
@@ -1284,24 +1434,33 @@ def _competitors(w: _Writer) -> list[list[str]]:
 
 
 def _market(w: _Writer, chars: int) -> list[PlanSection]:
+    """Market part; it grows by one analysed downstream industry per ~600 characters of budget."""
     pool = w.segment.market_sentences + MARKET_COMMON
-    return [
+    sections = [
         PlanSection("四、市场分析", 1),
-        PlanSection(_sub(0, "行业发展现状"), 2, w.paragraphs(pool, chars * 2 // 5)),
+        PlanSection(_sub(0, "行业发展现状"), 2, [w.paragraph(pool, 60 + chars // 4)]),
+    ]
+    industries = list(w.segment.industry)
+    w.rng.shuffle(industries)
+    for i, industry in enumerate(industries[: chars // 600]):
+        context = {"industry": industry}
+        sections.append(PlanSection(f"{i + 1}. {industry}市场", 3, [w.paragraph(INDUSTRY_ANALYSIS, 420, context)]))
+    sections += [
         PlanSection(_sub(1, "目标市场与市场规模"), 2,
-                    [*w.paragraphs(MARKET_SIZE + pool, chars // 5), "表4-1 目标市场规模及预测"], [_market_table(w)]),
-        PlanSection(_sub(2, "竞争格局"), 2, [w.paragraph(COMPETITION, chars // 8), "表4-2 主要竞争对手对比"],
+                    [w.paragraph(MARKET_SIZE + pool, 60 + chars // 8), "表4-1 目标市场规模及预测"], [_market_table(w)]),
+        PlanSection(_sub(2, "竞争格局"), 2, [w.paragraph(COMPETITION, 60 + chars // 8), "表4-2 主要竞争对手对比"],
                     [_competitors(w)]),
         PlanSection(_sub(3, "竞争优势"), 2, [w.fill(t) for t in ADVANTAGES]),
     ]
+    return sections
 
 
 def _business(w: _Writer, chars: int) -> list[PlanSection]:
     return [
         PlanSection("五、商业模式", 1),
-        PlanSection(_sub(0, "盈利模式"), 2, w.paragraphs(REVENUE, chars // 3)),
-        PlanSection(_sub(1, "营销策略与渠道"), 2, w.paragraphs(MARKETING, chars // 3)),
-        PlanSection(_sub(2, "供应链与合作伙伴"), 2, w.paragraphs(PARTNERS, chars // 4)),
+        PlanSection(_sub(0, "盈利模式"), 2, [w.paragraph(REVENUE, 60 + chars // 3)]),
+        PlanSection(_sub(1, "营销策略与渠道"), 2, [w.paragraph(MARKETING, 60 + chars // 3)]),
+        PlanSection(_sub(2, "供应链与合作伙伴"), 2, [w.paragraph(PARTNERS, 60 + chars // 3)]),
     ]
 
 
@@ -1320,8 +1479,8 @@ def _bio(w: _Writer, position: str, degree: str) -> str:
     return "，".join(parts) + "。"
 
 
-def _team(w: _Writer, group: Group, chars: int) -> list[PlanSection]:
-    size = int(w.fixed["core"]) if group == "startup" else w.rng.randint(5, 8)  # startups: at most 7 core members
+def _team(w: _Writer, chars: int) -> list[PlanSection]:
+    size = int(w.fixed["core"])  # 5–7: the startup group allows at most 7 core members
     rows = [["姓名", "职务", "学历", "简介"]]
     positions = [POSITIONS[0], *w.rng.sample(POSITIONS[1:], size - 1)]
     for position in positions:
@@ -1330,7 +1489,7 @@ def _team(w: _Writer, group: Group, chars: int) -> list[PlanSection]:
     return [
         PlanSection("六、团队介绍", 1),
         PlanSection(_sub(0, "核心团队"), 2, [w.sequence(TEAM_PARAS[:1]), "表6-1 核心团队成员"], [rows]),
-        PlanSection(_sub(1, "顾问与合作机构"), 2, w.paragraphs(ADVISORS, chars // 4)),
+        PlanSection(_sub(1, "顾问与合作机构"), 2, [w.paragraph(ADVISORS, 60 + chars)]),
         PlanSection(_sub(2, "人员结构与激励"), 2, [w.sequence(STAFF), w.sequence(TEAM_PARAS[1:])]),
     ]
 
@@ -1347,13 +1506,15 @@ def _finance_table(ident: _Identity) -> list[list[str]]:
 
 def _finance(w: _Writer, ident: _Identity, group: Group, chars: int) -> list[PlanSection]:
     history = FINANCE_HISTORY_ENTERPRISE if group == "enterprise" else FINANCE_HISTORY_STARTUP
+    last = ident.revenue[-1]
     return [
         PlanSection("七、财务分析", 1),
         PlanSection(_sub(0, "经营情况"), 2, [w.sequence(history)]),
-        PlanSection(_sub(1, "财务预测"), 2, [w.fill(
-            "根据公司发展规划，预计{target_year}年营业收入突破{money_big}。近三年及未来三年的主要财务数据如下表所示。"),
+        PlanSection(_sub(1, "财务预测"), 2, [
+            f"根据公司发展规划，预计{last[0][:4]}年实现营业收入{fmt_money(last[1])}、净利润{fmt_money(last[2])}。"
+            "历史及预测期的主要财务数据如下表所示。",
             "表7-1 主要财务数据及预测"], [_finance_table(ident)]),
-        PlanSection(_sub(2, "主要假设"), 2, w.paragraphs(ASSUMPTIONS, chars // 4)),
+        PlanSection(_sub(2, "主要假设"), 2, [w.paragraph(ASSUMPTIONS, 60 + chars)]),
     ]
 
 
@@ -1364,20 +1525,19 @@ def _use_of_funds(w: _Writer, funding_wan: int) -> list[list[str]]:
     amounts = [funding_wan * weight // total for weight in weights]
     amounts[-1] += funding_wan - sum(amounts)
     rows = [["资金用途", "金额（万元）", "占比"]]
-    rows += [[use, f"{amount:,}", f"{amount / funding_wan * 100:.1f}%"] for use, amount in zip(uses, amounts, strict=True)]
+    for use, amount in zip(uses, amounts, strict=True):
+        rows.append([use, f"{amount:,}", f"{amount / funding_wan * 100:.1f}%"])
     rows.append(["合计", f"{funding_wan:,}", "100.0%"])
     return rows
 
 
 def _financing(w: _Writer, chars: int) -> list[PlanSection]:
-    funding = w.fixed["funding"]
-    funding_wan = int(round(float(funding[:-2]) * 10000)) if funding.endswith("亿元") else int(
-        funding[:-2].replace(",", ""))
+    funding_wan = int(w.fixed["funding_wan"])
     return [
         PlanSection("八、融资计划", 1),
         PlanSection(_sub(0, "融资需求"), 2, [w.sequence(FUNDING)]),
         PlanSection(_sub(1, "资金用途"), 2, ["表8-1 本轮融资资金使用计划"], [_use_of_funds(w, funding_wan)]),
-        PlanSection(_sub(2, "退出机制"), 2, w.paragraphs(EXIT, chars // 4)),
+        PlanSection(_sub(2, "退出机制"), 2, [w.paragraph(EXIT, 60 + chars)]),
     ]
 
 
@@ -1392,12 +1552,23 @@ def _risks(w: _Writer) -> list[PlanSection]:
 # Public entry points
 # --------------------------------------------------------------------------------------------
 
-_SHARES = {"overview": 0.10, "technology": 0.46, "ip": 0.04, "market": 0.16, "business": 0.08,
-           "team": 0.04, "finance": 0.04, "financing": 0.03}
+# Shares of the extra text (beyond the minimal plan) offered to the parts other than technology;
+# they stop when their material runs out (a long plan does not repeat its exit strategy), and
+# technology, which grows by adding core technologies and case studies, takes whatever is left.
+_SHARES = {"overview": 0.08, "ip": 0.02, "market": 0.18, "business": 0.03, "team": 0.01, "finance": 0.01,
+           "financing": 0.01}
+
+
+def _text_length(sections: list[PlanSection]) -> int:
+    return sum(len(s.heading) + sum(map(len, s.paragraphs)) + sum(len(c) for t in s.tables for r in t for c in r)
+               for s in sections)
 
 
 def make_plan(segment: int, seed: int, pages: int = 12, group: Group = "enterprise") -> Plan:
-    """A plan of roughly ``pages`` A4 pages for ``segment`` (1–7), identical for identical arguments."""
+    """A plan of roughly ``pages`` A4 pages for ``segment`` (1–7), identical for identical arguments.
+
+    Below ``MINIMAL_PAGES`` the plan cannot shrink further: every part and table is still there.
+    """
     if segment not in SEGMENTS:
         raise ValueError(f"segment must be 1–7, not {segment}")
     if group not in ("enterprise", "startup"):
@@ -1407,20 +1578,21 @@ def make_plan(segment: int, seed: int, pages: int = 12, group: Group = "enterpri
     ident = _identity(rng, seg, group)
     title = rng.choice(seg.projects)
     w = _Writer(rng, seg, _fixed_slots(rng, ident, title, group))
-    budget = max(1, pages - 2) * CHARS_PER_PAGE  # cover page and fixed tables take about two pages
-    share = {name: int(budget * part) for name, part in _SHARES.items()}
-    sections = [
-        _cover(w, title, ident, group),
-        *_overview(w, ident, group, share["overview"]),
-        *_technology(w, share["technology"]),
+    extra = max(0, pages - MINIMAL_PAGES) * TEXT_PER_PAGE
+    share = {name: int(extra * part) for name, part in _SHARES.items()}
+    cover = [_cover(w, title, ident, group), *_overview(w, ident, group, share["overview"])]
+    rest = [
         *_ip(w, ident, share["ip"]),
         *_market(w, share["market"]),
         *_business(w, share["business"]),
-        *_team(w, group, share["team"]),
+        *_team(w, share["team"]),
         *_finance(w, ident, group, share["finance"]),
         *_financing(w, share["financing"]),
         *_risks(w),
     ]
+    target = MINIMAL_TEXT + extra
+    technology = _technology(w, max(0, target - _text_length(cover) - _text_length(rest)))
+    sections = cover + technology + rest
     return Plan(title, ident.company, segment, group, ident.uscc, ident.registered_on, sections)
 
 
@@ -1430,5 +1602,5 @@ def demo_plans(count: int = 14, seed: int = 7) -> list[Plan]:
     for i in range(count):
         segment = i // 2 % 7 + 1
         group: Group = "enterprise" if i % 2 == 0 else "startup"
-        plans.append(make_plan(segment, seed * 1000 + i, pages=8 + (seed + i) % 9, group=group))
+        plans.append(make_plan(segment, seed * 1000 + i, pages=14 + (seed + i) % 13, group=group))
     return plans

@@ -50,6 +50,15 @@ from lxml import etree
 from ingest.archive import open_zip, read_member
 from ingest.document import BlockKind, Document, DocumentBuilder
 from ingest.errors import Refused
+from ingest.headings import (
+    has_words,
+    is_bullet,
+    is_caption,
+    is_toc_line,
+    looks_like_heading_text,
+    numbering_style,
+    style_rank,
+)
 from ingest.limits import Deadline, Limits
 from ingest.readers.base import ReadContext
 
@@ -1006,7 +1015,7 @@ class _Walker:
             raw=raw,
             numbered=numbering is not None,
             bullet=bool(label and label.bullet),
-            toc=state.toc or self._toc_controls > 0 or self._styles.is_toc(style) or bool(_TOC_LINE.search(raw)),
+            toc=state.toc or self._toc_controls > 0 or self._styles.is_toc(style) or is_toc_line(raw),
             caption_style=self._styles.is_caption(style),
             list_style=self._styles.is_list(style),
             bold=state.chars > 0 and state.bold_chars >= 0.9 * state.chars,
@@ -1171,52 +1180,8 @@ def _page_breaking_sections(body: etree._Element) -> set[etree._Element]:
 
 # --------------------------------------------------------------------- classification
 
-_TOC_LINE = re.compile(r"(?:\t|\.{4,}|…{2,}|·{4,}|-{4,})\s*(?:\d+(?:[-–.]\d+)*|[ivxlc]{1,6}|[IVXLC]{1,6})\s*$")
-_BULLET = re.compile(r"^(?:[•●○◆◇■□▪▫►▶➢✓✔√·※]|[-*]\s)")
-_CAPTION = re.compile(
-    r"^(?:图|表|附图|附表|图表|figure|fig\.|table|chart)\s*[a-z]?\d+(?:[-.．—–]\d+)*(?:\s|[:：.．、]|$)", re.I
-)
-_CN_NUM = "一二三四五六七八九十百零〇"
-_NUMBERING_PATTERNS = (  # most specific first; names are ranked by _NUMBERING_RANK
-    ("chapter", re.compile(rf"^第[{_CN_NUM}\d]+[章篇部]|^(?:chapter|part)\s+\d+", re.I)),
-    ("section", re.compile(rf"^第[{_CN_NUM}\d]+节|^section\s+\d+", re.I)),
-    ("cn", re.compile(r"^[一二三四五六七八九十]{1,3}\s*[、.．]")),
-    ("paren_cn", re.compile(r"^[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]")),
-    ("arabic4", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![.．]?\d)[.．]?")),
-    ("arabic3", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![.．]?\d)[.．]?")),
-    ("arabic2", re.compile(r"^\d{1,2}[.．]\d{1,2}(?![.．]?\d)[.．]?")),
-    ("arabic1", re.compile(r"^\d{1,2}(?:[.．、](?!\d)|\s+(?=[^\d\s年月日个%％万亿元岁天次号]))")),
-    ("paren_arabic", re.compile(r"^[（(]\d{1,2}[）)]")),
-    ("half_paren_arabic", re.compile(r"^\d{1,2}[）)]")),
-    ("circled", re.compile(r"^[\u2460-\u2473]")),
-)
-# Conventional order of Chinese (and English) outline numbering, outermost first.
-_NUMBERING_ORDER = (
-    "chapter", "section", "cn", "paren_cn", "arabic1", "arabic2", "arabic3", "arabic4",
-    "paren_arabic", "half_paren_arabic", "circled",
-)
-_NUMBERING_RANK = {name: rank for rank, name in enumerate(_NUMBERING_ORDER)}
-_SENTENCE = re.compile(r"[。；;]")
 # Blanks of a paper form ("年 月 日", "负责人签字：（盖章）") are bold and short but no headings.
 _FORM_FIELD = re.compile(r"^[\d\s年月日]*$|签字|签名|盖章")
-_NOT_HEADING_END = tuple("，,、：:;；。.")
-_WORDY = re.compile(
-    r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    r"\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
-)
-
-
-def _numbering_key(text: str) -> str | None:
-    """Which numbering style a paragraph starts with ("cn" for 一、, "arabic2" for 1.1), if any."""
-    for name, pattern in _NUMBERING_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return name if _WORDY.search(text[match.end():]) else None
-    return None
-
-
-def _is_caption_text(text: str) -> bool:
-    return bool(_CAPTION.match(text)) and len(text) <= 80 and not text.endswith(("。", "；", ";"))
 
 
 def _base_kind(para: _Para) -> None:
@@ -1225,9 +1190,9 @@ def _base_kind(para: _Para) -> None:
         para.kind = "paragraph"
     elif para.style_level is not None and len(para.text) <= 200:
         para.kind = "heading"
-    elif para.caption_style or _is_caption_text(para.text):
+    elif para.caption_style or is_caption(para.text):
         para.kind = "caption"
-    elif para.numbered or para.list_style or _BULLET.match(para.text) or _numbering_key(para.text):
+    elif para.numbered or para.list_style or is_bullet(para.text) or numbering_style(para.text, words_after=True):
         para.kind = "list"
     else:
         para.kind = "paragraph"
@@ -1265,14 +1230,14 @@ def _body_size(paras: list[_Para]) -> int:
 def _heading_key(para: _Para, body: int) -> tuple[object, ...] | None:
     """The heading style of a paragraph formatted by hand as a heading, or None."""
     text = para.text
-    if para.toc or para.bullet or _BULLET.match(text) or para.kind == "caption":
+    if para.toc or para.bullet or is_bullet(text) or para.kind == "caption":
         return None
-    if len(text) > (40 if _HAS_CJK.search(text) else 80) or _SENTENCE.search(text):
+    if not looks_like_heading_text(text, 40 if _HAS_CJK.search(text) else 80):
         return None
-    if text.endswith(_NOT_HEADING_END) or not _WORDY.search(text) or _FORM_FIELD.search(text):
+    if not has_words(text, 1) or _FORM_FIELD.search(text):
         return None
     emphasized = para.bold or (body > 0 and para.size >= body * 1.2)
-    number = _numbering_key(text)
+    number = numbering_style(text, words_after=True)
     if number:
         # An automatic list item needs emphasis too: short numbered items are usually a list.
         return ("num", number) if emphasized or not para.numbered else None
@@ -1308,8 +1273,10 @@ def _assign_levels(headings: list[_Para]) -> None:
     """Levels for the whole document: rank heading styles, then number the ranks used from 1.
 
     Styled headings come first by their level; numbering styles follow their conventional
-    order (第一章 > 一、 > （一） > 1. > 1.1 > 1.1.1 > （1） > 1）). A heading made by bold or
-    size alone ranks above the first numbering style set in a smaller font and shares the
+    order, ``ingest.headings.style_rank`` (第一章 > 第一节 > 一、 > （一） > 1. > 1.1 > 1.1.1 >
+    （1） > 1）). Unlike ``heading_levels`` this ranks once for the whole file, because
+    headings made by bold or size alone are placed among the numbering styles by font size:
+    such a heading ranks above the first numbering style set in a smaller font and shares the
     level of one set in the same size, except on the front matter: styles seen only before
     the first numbered heading (cover and title lines) take the outermost level, so the body's
     chapters are not pushed down by a large cover font.
@@ -1318,7 +1285,7 @@ def _assign_levels(headings: list[_Para]) -> None:
     for para in headings:
         assert para.key is not None
         keys.setdefault(para.key, []).append(para.size)
-    numbered = sorted((k for k in keys if k[0] == "num"), key=lambda k: _NUMBERING_RANK[str(k[1])])
+    numbered = sorted((k for k in keys if k[0] == "num"), key=lambda k: (style_rank(str(k[1])), str(k[1])))
     numbered_sizes = [statistics.median(keys[k]) for k in numbered]
     first = next((i for i, p in enumerate(headings) if p.key and p.key[0] == "num"), len(headings))
     front = {p.key for p in headings[:first]} - {p.key for p in headings[first:]}

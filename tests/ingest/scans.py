@@ -146,9 +146,10 @@ def rasterise(pdf_bytes: bytes, dpi: int = 150, page_index: int = 0, grey: bool 
     return image.convert("L") if grey else image.convert("RGB")
 
 
-def scanned_page(paragraphs: Sequence[str], dpi: int = 150, **render_options: float) -> tuple[Image.Image, str]:
+def scanned_page(paragraphs: Sequence[str], dpi: int = 150, *, font_size: float = 10.5,
+                 leading: float = 1.5) -> tuple[Image.Image, str]:
     """A page image as a scanner would produce it, with its ground-truth text."""
-    pdf_bytes, truth = render_pdf(paragraphs, **render_options)  # type: ignore[arg-type]
+    pdf_bytes, truth = render_pdf(paragraphs, font_size=font_size, leading=leading)
     return rasterise(pdf_bytes, dpi), truth
 
 
@@ -158,6 +159,26 @@ def dense_paragraphs(seed: int, count: int = 40) -> list[str]:
     paragraphs = []
     for _ in range(count):
         paragraphs.append("".join(rng.sample(_SENTENCES, k=rng.randint(2, 4))))
+    return paragraphs
+
+
+def figures_paragraphs(seed: int, count: int = 60) -> list[str]:
+    """Lines of random figures, codes and English words: the worst case for a narrow-glyph recogniser.
+
+    Random numbers with repeated digits (1100.00, 0.0011) cannot be guessed from language
+    context, and CTC decoding must see a gap between two equal neighbours to keep both.
+    """
+    rng = random.Random(seed)
+    items = ("营业收入", "净利润", "研发投入", "应收账款", "固定资产", "经营性现金流")
+    words = ("LPBF", "SLM", "DED", "EBM", "Inconel 718", "AlSi10Mg", "Ti6Al4V", "ISO 9001", "CT scan", "STL")
+    paragraphs = []
+    for _ in range(count):
+        figures = [f"{rng.choice((1, 11, 100, 1000, 7, 77)) * rng.randint(1, 999) / 100:.2f}" for _ in range(3)]
+        code = "".join(rng.choice("0123456789") for _ in range(rng.randint(6, 12)))
+        paragraphs.append(
+            f"{rng.choice(items)}：{rng.randint(2015, 2029)}年{figures[0]}万元、{figures[1]}万元，"
+            f"增长{rng.randint(0, 1000) / 10}%，{rng.choice(words)}编号{code}，{figures[2]}mm。"
+        )
     return paragraphs
 
 

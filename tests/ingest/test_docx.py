@@ -179,6 +179,25 @@ def test_headings_inferred_from_numbering_bold_and_size() -> None:
     assert kind_of(doc, "人员培训") == "list"
 
 
+def test_headings_inferred_from_english_and_deep_numbering() -> None:
+    document = docx.Document()
+    bold(document, "Chapter 1 Overview")
+    document.add_paragraph("The project builds metal printers.")
+    document.add_paragraph("Section 1 Market")
+    document.add_paragraph("Demand grows every year.")
+    document.add_paragraph("1.1.1.1 Aerospace")
+    document.add_paragraph("Engines use printed parts.")
+    document.add_paragraph("Section 2 Team")
+    document.add_paragraph("Five engineers.")
+    bold(document, "Chapter 2 Finance")
+    document.add_paragraph("Revenue doubled.")
+    doc = read(save(document))
+    assert headings(doc) == [
+        ("Chapter 1 Overview", 1), ("Section 1 Market", 2), ("1.1.1.1 Aerospace", 3),
+        ("Section 2 Team", 2), ("Chapter 2 Finance", 1),
+    ]
+
+
 def test_lists_and_captions() -> None:
     document = docx.Document()
     for i in range(3):
@@ -188,12 +207,16 @@ def test_lists_and_captions() -> None:
     document.add_paragraph("图 1 设备外观", style="Caption")
     document.add_paragraph("表1：各年度收入")
     document.add_paragraph("图1为本发明的整体结构示意图，其中包括送粉装置。")
+    document.add_paragraph("第一条 为规范项目经费管理，制定本办法。")
+    document.add_paragraph("-5% 的偏差在允许范围内。")
     doc = read(save(document))
     assert kind_of(doc, "激光选区熔化") == "list"
     assert kind_of(doc, "电子束熔化成形") == "list"
     assert kind_of(doc, "设备外观") == "caption"
     assert kind_of(doc, "各年度收入") == "caption"
     assert kind_of(doc, "整体结构示意图") == "paragraph"
+    assert kind_of(doc, "规范项目经费管理") == "list"  # 第一条 numbers an article
+    assert kind_of(doc, "的偏差") == "paragraph"  # a minus sign, not a bullet
 
 
 # ---------------------------------------------------------------------------- tables

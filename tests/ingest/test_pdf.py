@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ingest.document import Document
 from ingest.parse import parse_bytes
 from ingest.readers.base import ReadContext
-from ingest.readers.pdf import read_pdf, text_quality
+from ingest.readers.pdf import ascii_symbol_share, read_pdf, text_quality
 
 pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 FONT = "STSong-Light"
@@ -164,6 +164,16 @@ def test_text_quality_tells_mojibake_from_text() -> None:
     assert text_quality("增材制造是一种先进制造技术，2024年营业收入1,250万元。") > 0.95
     assert text_quality("ÍÆ#(ØK)1õ œ Ã±: +°) ¥¸†EÍ. y²3¸†EÍ") < 0.75
     assert text_quality('图 ! !"#$ 基因外显子 %、&、’、( 和微卫星灶的 )*+ !"#$%&') < 0.9
+
+
+def test_mis_encoded_latin_text_is_told_from_formulas_and_urls() -> None:
+    # Han characters decode, Latin ones come out shifted to punctuation (a real sample's pattern).
+    cipher = '图 % !"#$ 基因外显子和微卫星灶 )*+ 扩增产物缺失电泳图 "#$ % ,352/.580=1 09 )*+ .>638982: 6/0:;451 '
+    assert ascii_symbol_share(cipher * 3) > 0.2
+    real = ("DD_KMV = E(V) - F / σ，详见 https://www.pkudf.org/index.html；ln_Size -0.826*** (0.0589)，"
+            "Ti6Al4V 粉末 D50=35μm，R-squared 0.514，营业收入 1,250 万元（2024/12/31）。")
+    assert ascii_symbol_share(real * 3) < 0.2
+    assert ascii_symbol_share("增材制造 SLM") is None  # too little Latin text to judge
 
 
 def test_fidelity_on_a_generated_business_plan() -> None:

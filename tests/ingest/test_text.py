@@ -1,4 +1,12 @@
-from ingest.headings import heading_levels, numbering_style
+from ingest.headings import (
+    has_words,
+    heading_levels,
+    is_bullet,
+    is_caption,
+    is_toc_line,
+    looks_like_heading_text,
+    numbering_style,
+)
 from ingest.text import clean, join_lines, normalize, to_simplified
 
 
@@ -40,6 +48,39 @@ def test_numbering_styles() -> None:
     assert numbering_style("2.3.1 主要对手") == "arabic3"
     assert numbering_style("（1）粉末制备") == "paren_arabic"
     assert numbering_style("2024年营业收入") is None
+    assert numbering_style("Chapter 2 Market") == "chapter"
+    assert numbering_style("第三部分 财务") == "chapter"
+    assert numbering_style("第二节 市场") == numbering_style("Section 3 Scope") == "section"
+    assert numbering_style("第五条 经费") == "article"
+    assert numbering_style("1.1. 概述") == "arabic2"
+    assert numbering_style("1.2.3.4 细节") == "arabic4"
+    assert numbering_style("2）人员") == "half_paren_arabic"
+    assert numbering_style("⑪ 其他") == "circled"
+    assert numbering_style("12 个月") is None
+    assert numbering_style("第3分钟") is None
+
+
+def test_numbering_with_words_after() -> None:
+    assert numbering_style("（2）设备采购", words_after=True) == "paren_arabic"
+    assert numbering_style("（2）", words_after=True) is None  # an equation number
+    assert numbering_style("1.5", words_after=True) is None
+
+
+def test_bullets_captions_and_toc_lines() -> None:
+    assert is_bullet("• 电子束熔化") and is_bullet("- item") and is_bullet("— From a letter")
+    assert not is_bullet("-5.617") and not is_bullet("*通信作者") and not is_bullet("—From a letter")
+    assert is_caption("表1：各年度收入") and is_caption("图一 工艺流程") and is_caption("Fig. 12. Grain size")
+    assert not is_caption("图1为本发明的整体结构示意图，其中包括送粉装置。")
+    assert not is_caption("图 1 为本发明的主视图；")  # a figure list entry, not a caption
+    assert is_toc_line("第一章 总论 ........ 3") and is_toc_line("1.2 Scope\tiv") and is_toc_line("目录……")
+    assert not is_toc_line("单价\t") and not is_toc_line("共 4 页")
+
+
+def test_heading_text_and_words() -> None:
+    assert looks_like_heading_text("一、项目概述")
+    assert not looks_like_heading_text("PMC8282694.")
+    assert not looks_like_heading_text("目标：扩大市场；提高利润")
+    assert has_words("적립 대상") and not has_words("(1)") and has_words("L", 1)
 
 
 def test_heading_levels_nest_and_return() -> None:
@@ -49,3 +90,6 @@ def test_heading_levels_nest_and_return() -> None:
     assert heading_levels(["chapter", "arabic2", "paren_arabic", "arabic2", "chapter"]) == [1, 2, 3, 2, 1]
     # Only 1 / 1.1 used: "1." is the top level.
     assert heading_levels(["arabic1", "arabic2", "arabic2", "arabic1"]) == [1, 2, 2, 1]
+    # 第一节 sits between 第一章 and 一、; "1）" under "（1）".
+    assert heading_levels(["chapter", "section", "cn", "section", "chapter"]) == [1, 2, 3, 2, 1]
+    assert heading_levels(["arabic1", "paren_arabic", "half_paren_arabic", "arabic1"]) == [1, 2, 3, 1]
