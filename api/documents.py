@@ -9,7 +9,7 @@ from api.jobs import Job, create_job
 from api.web import render, runner
 from ingest.database import session_scope
 from ingest.errors import Refused
-from ingest.limits import DEFAULT_LIMITS
+from ingest.limits import DEFAULT_LIMITS, format_size
 from ingest.models import BUNDLE, PARSED, DocumentRecord
 from ingest.service import accept_upload, get_document, list_documents
 
@@ -29,7 +29,7 @@ async def _read_capped(upload: UploadFile) -> bytes:
     while chunk := await upload.read(1 << 20):
         size += len(chunk)
         if size > limit:
-            raise Refused("too_large", f"the file is over the {limit / 2**20:.0f} MB limit")
+            raise Refused("too_large", f"the file is over the {format_size(limit)} limit")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -15,6 +15,14 @@ from ingest.errors import Refused
 MB = 1024 * 1024
 
 
+def format_size(size: int) -> str:
+    """A size for people: "50 MB", "1.5 MB", "980 KB", "12 bytes"."""
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default

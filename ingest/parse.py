@@ -15,7 +15,7 @@ from ingest import sniff as sniffing
 from ingest.archive import open_zip, read_member, safe_member_name
 from ingest.document import Document
 from ingest.errors import Refused
-from ingest.limits import DEFAULT_LIMITS, Limits
+from ingest.limits import DEFAULT_LIMITS, Limits, format_size
 from ingest.readers.base import ReadContext
 
 Reader = Callable[[bytes, ReadContext], Document]
@@ -134,7 +134,8 @@ def _check_size(data: bytes, limits: Limits) -> None:
 
 
 def _too_large(size: int, limits: Limits) -> Refused:
-    return Refused("too_large", f"the file is {size / 2**20:.1f} MB; the limit is {limits.max_bytes / 2**20:.0f} MB")
+    return Refused("too_large", f"the file is {format_size(size)}; the limit is {format_size(limits.max_bytes)}")
+
 
 
 def _warning(code: str, message: str):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ingest.blobs import BlobStore
 from ingest.database import session_scope, utcnow
 from ingest.errors import Refused
-from ingest.limits import DEFAULT_LIMITS, Limits
+from ingest.limits import DEFAULT_LIMITS, Limits, format_size
 from ingest.models import BUNDLE, PARSED, QUEUED, REFUSED, DocumentRecord
 from ingest.parse import ParseResult
 from ingest.settings import load_settings
@@ -38,8 +38,8 @@ def accept_upload(session: Session, data: bytes, filename: str,
     before anything is stored; the same bytes uploaded again return the existing record.
     """
     if len(data) > limits.max_bytes:
-        raise Refused("too_large", f"the file is {len(data) / 2**20:.1f} MB; the limit is "
-                                   f"{limits.max_bytes / 2**20:.0f} MB")
+        raise Refused("too_large",
+                      f"the file is {format_size(len(data))}; the limit is {format_size(limits.max_bytes)}")
     media_type = sniff(data, filename).media_type
     digest = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(DocumentRecord).where(DocumentRecord.sha256 == digest))

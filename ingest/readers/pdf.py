@@ -1,10 +1,10 @@
-"""PDF reader: pdfium for the text layer, pdfplumber for table geometry, OCR per page.
+"""PDF reader: pdfium for the text layer and drawings, pdfplumber for table geometry, OCR per page.
 
 Measured on Chinese business plans (see benchmarks/ingest.py): pdfium reads characters
 with their boxes far faster than pdfminer, and recovers Chinese from fonts without a
 character map where pdfminer returns mojibake. pdfplumber's table finder is the better
-tool for ruled tables, so it runs only on pages whose drawing objects could form one,
-and its cell boxes are filled with pdfium's characters.
+tool for ruled tables; it is fed the rulings pdfium finds (``pdf_drawing``), runs only on
+pages whose rulings could form a grid, and its cell boxes are filled with pdfium's characters.
 
 Each page is judged on its own: a 70-page text thesis can end with two scanned,
 hand-signed pages. A page is OCR'd when it has no text but an image, when its text
@@ -15,7 +15,6 @@ OCR layer of unknown quality).
 from __future__ import annotations
 
 import ctypes
-import io
 import itertools
 from dataclasses import dataclass
 
@@ -26,9 +25,9 @@ from ingest.document import Document
 from ingest.errors import Refused
 from ingest.layout import LayoutPage, Line, emit_pages, layout_page
 from ingest.readers.base import ReadContext
+from ingest.readers.pdf_drawing import PageDrawing, read_drawing
 from ingest.text import clean, join_lines
 
-_INVISIBLE = 3  # PDF text render mode 3: neither fill nor stroke, the mark of an OCR layer
 _MAX_OCR_PIXELS = 36_000_000  # about A0 at 150 dpi
 
 
@@ -49,16 +48,14 @@ def read_pdf(data: bytes, ctx: ReadContext) -> Document:
     try:
         _check_pages(pdf, ctx)
         builder = ctx.builder("pdfium+pdfplumber")
-        tables = _TableFinder(data)
         pages: list[LayoutPage] = []
         for index in range(len(pdf)):
             ctx.deadline.check(f"page {index + 1}")
             page = pdf[index]
             try:
-                pages.append(_read_page(page, index, ctx, tables, builder.warn))
+                pages.append(_read_page(page, index, ctx, builder.warn))
             finally:
                 page.close()
-        tables.close()
         emit_pages(builder, pages)
         return builder.build()
     finally:
@@ -92,7 +89,7 @@ def _check_pages(pdf: pdfium.PdfDocument, ctx: ReadContext) -> None:
             )
 
 
-def _read_page(page: pdfium.PdfPage, index: int, ctx: ReadContext, tables: _TableFinder, warn) -> LayoutPage:  # type: ignore[no-untyped-def]
+def _read_page(page: pdfium.PdfPage, index: int, ctx: ReadContext, warn) -> LayoutPage:  # type: ignore[no-untyped-def]
     number = index + 1
     width, height = page.get_size()
     textpage = page.get_textpage()
@@ -100,13 +97,14 @@ def _read_page(page: pdfium.PdfPage, index: int, ctx: ReadContext, tables: _Tabl
         chars = _chars(textpage, height)
     finally:
         textpage.close()
-    reason = _ocr_reason(page, chars, width, height)
+    drawing = read_drawing(page)
+    reason = _ocr_reason(drawing, chars)
     if reason:
         if ctx.ocr:
             return _ocr_page(page, number, width, height, ctx, reason, warn)
         warn("ocr_skipped", f"page {number} needs OCR ({reason}) but OCR is off", number)
     lines: list[Line] = []
-    for bbox, rows in tables.tables(index, page, chars, height):
+    for bbox, rows in _tables(drawing, chars):
         lines.append(Line("", bbox[0], bbox[1], bbox[2], bbox[3], 0.0, rows=rows))
         chars = [c for c in chars if not _inside(c, bbox)]
     lines.extend(_lines(chars))
@@ -213,12 +211,12 @@ def _inside(char: _Char, bbox: tuple[float, float, float, float]) -> bool:
 # ---------------------------------------------------------------- when to OCR
 
 
-def _ocr_reason(page: pdfium.PdfPage, chars: list[_Char], width: float, height: float) -> str | None:
+def _ocr_reason(drawing: PageDrawing, chars: list[_Char]) -> str | None:
     visible = [c for c in chars if not c.text.isspace()]
-    coverage = _image_coverage(page, width, height)
+    coverage = drawing.image_coverage
     if not visible:
         return "no text layer, page is an image" if coverage >= 0.3 else None
-    if coverage >= 0.85 and _invisible_text_share(page) > 0.8:
+    if coverage >= 0.85 and drawing.invisible_text_share > 0.8:
         return "invisible text over a full-page scan (an old OCR layer)"
     text = "".join(c.text for c in visible)
     quality = text_quality(text)
@@ -264,20 +262,6 @@ def ascii_symbol_share(text: str, minimum: int = 100) -> float | None:
     return sum(char in _CIPHER_SYMBOLS for char in printable) / len(printable)
 
 
-def _image_coverage(page: pdfium.PdfPage, width: float, height: float) -> float:
-    area = 0.0
-    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
-        area += max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
-    return min(area / (width * height), 1.0) if width and height else 0.0
-
-
-def _invisible_text_share(page: pdfium.PdfPage) -> float:
-    modes = [raw.FPDFTextObj_GetTextRenderMode(obj.raw)
-             for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_TEXT,), max_depth=3)]
-    return sum(m == _INVISIBLE for m in modes) / len(modes) if modes else 0.0
-
-
 def _ocr_page(page: pdfium.PdfPage, number: int, width: float, height: float, ctx: ReadContext,
               reason: str, warn) -> LayoutPage:  # type: ignore[no-untyped-def]
     from ingest.ocr import recognize_lines  # loaded on first scan only: the models cost ~1 s
@@ -297,49 +281,16 @@ def _ocr_page(page: pdfium.PdfPage, number: int, width: float, height: float, ct
 # ---------------------------------------------------------------- tables
 
 
-class _TableFinder:
-    """pdfplumber's ruled-table finder, opened once and run only on pages with drawings."""
+def _tables(drawing: PageDrawing, chars: list[_Char]):  # type: ignore[no-untyped-def]
+    """(bbox top-left origin, rows) per ruled table on the page, cells filled from ``chars``."""
+    if not chars or not drawing.may_have_table():
+        return []
+    from pdfplumber.table import TableFinder
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pdf = None
-
-    def tables(self, index: int, page: pdfium.PdfPage, chars: list[_Char], height: float):  # type: ignore[no-untyped-def]
-        """(bbox top-left origin, rows) per ruled table on the page, cells filled from ``chars``."""
-        if not chars or not _may_have_table(page):
-            return []
-        import pdfplumber
-
-        if self._pdf is None:
-            self._pdf = pdfplumber.open(io.BytesIO(self._data))
-        plumber_page = self._pdf.pages[index]
-        try:
-            found = plumber_page.find_tables()
-            return [(table.bbox, _rows(table, chars)) for table in found if len(table.rows) >= 2 or
-                    len(table.rows[0].cells) >= 2]
-        finally:
-            plumber_page.close()
-
-    def close(self) -> None:
-        if self._pdf is not None:
-            self._pdf.close()
-
-
-def _may_have_table(page: pdfium.PdfPage) -> bool:
-    """Cheap pre-check: enough straight strokes or boxes to form a grid."""
-    horizontal = vertical = boxes = 0
-    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
-        w, h = right - left, top - bottom
-        if w > 20 and h < 3:
-            horizontal += 1
-        elif h > 8 and w < 3:
-            vertical += 1
-        elif w > 20 and h > 8:
-            boxes += 1
-        if boxes >= 1 or (horizontal >= 3 and vertical >= 2):
-            return True
-    return False
+    # TableFinder reads only ``edges`` and ``bbox`` of its page with the default "lines" strategy.
+    found = TableFinder(drawing).tables  # type: ignore[arg-type]
+    return [(table.bbox, _rows(table, chars)) for table in found
+            if len(table.rows) >= 2 or len(table.rows[0].cells) >= 2]
 
 
 def _rows(table, chars: list[_Char]) -> list[list[str]]:  # type: ignore[no-untyped-def]

@@ -133,6 +133,30 @@ def test_ruled_table_rows_and_cells() -> None:
     assert "2,860" in doc.text and doc.text.count("2,860") == 1
 
 
+def test_table_of_cell_boxes_inside_a_moved_form_xobject() -> None:
+    # Cell borders drawn as rectangles inside a form XObject placed with a translation:
+    # the rulings must be found in page space, not in the form's own coordinates.
+    rows = [["专利名称", "类型"], ["一种激光选区熔化铺粉装置", "发明"], ["一种熔池监测方法", "实用新型"]]
+
+    def draw(canvas: Canvas) -> None:
+        canvas.beginForm("grid")
+        for r in range(len(rows)):
+            for c, width in enumerate((200, 100)):
+                canvas.rect(c * 200, -20 * (r + 1), width if c else 200, 20, stroke=1, fill=0)
+        canvas.endForm()
+        canvas.saveState()
+        canvas.translate(72, 700)
+        canvas.doForm("grid")
+        canvas.restoreState()
+        canvas.setFont(FONT, 11)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                canvas.drawString(72 + 200 * c + 6, 700 - 20 * r - 14, cell)
+
+    doc = _read(_pdf(draw))
+    assert [t.rows for t in doc.tables] == [rows]
+
+
 def test_spans_point_into_the_text() -> None:
     def draw(canvas: Canvas) -> None:
         _wrap(canvas, LEFT_COLUMN, 72, 760, 40)
