@@ -77,6 +77,8 @@ class RapidOcrSettings:
     rec_compress: float = 0.6
     # Lines recognised with less confidence are dropped (rapidocr's own default threshold).
     min_confidence: float = 0.5
+    # A compressed line read with less confidence than this is read again uncompressed.
+    recheck_below: float = 0.9
     # The 180° classifier costs time, and upside-down lines do not occur in these scans; a
     # misfire once dropped a whole line (see shared/TOOLCHAIN.md).
     use_cls: bool = False
@@ -193,25 +195,37 @@ class RapidOcrEngine:
         return [np.asarray(quad, dtype=np.float32) / scale for quad in boxes]
 
     def _read_line(self, pixels: np.ndarray, quad: np.ndarray) -> OcrLine | None:
-        """Recognise one line cut from the full-resolution page, compressed for speed."""
+        """Recognise one line cut from the full-resolution page, compressed for speed.
+
+        Latin letters are narrower than Chinese glyphs, so compression that costs Chinese
+        nothing can merge them: a line read as mostly Latin, or read with low confidence, is
+        read again uncompressed and the more confident reading kept.
+        """
         line = self._crop(pixels, quad.copy())  # deskews rotated boxes, turns vertical lines
         height, width = line.shape[:2]
         if height < 2 or width < 2:
             return None
-        target = (max(REC_HEIGHT // 2, round(width * REC_HEIGHT / height * self.settings.rec_compress)),
-                  REC_HEIGHT)
-        shrinking = height > REC_HEIGHT
-        line = self._cv2.resize(line, target, interpolation=self._cv2.INTER_AREA if shrinking
-                                else self._cv2.INTER_CUBIC)
-        result = self._ocr(line, use_det=False, use_cls=self.settings.use_cls, use_rec=True)
-        texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
-        if not texts or not scores:
-            return None
-        text, score = texts[0].strip(), float(scores[0])
+        text, score = self._recognise(line, self.settings.rec_compress)
+        if self.settings.rec_compress < 1.0 and (score < self.settings.recheck_below or _mostly_latin(text)):
+            retry = self._recognise(line, 1.0)
+            if retry[1] > score:
+                text, score = retry
         if not text or score < self.settings.min_confidence:
             return None
         box = (float(quad[:, 0].min()), float(quad[:, 1].min()), float(quad[:, 0].max()), float(quad[:, 1].max()))
         return OcrLine(text=text, box=box, confidence=score)
+
+    def _recognise(self, line: np.ndarray, compress: float) -> tuple[str, float]:
+        """Text and confidence of one line image scaled to the recogniser's height."""
+        height, width = line.shape[:2]
+        target = (max(REC_HEIGHT // 2, round(width * REC_HEIGHT / height * compress)), REC_HEIGHT)
+        interpolation = self._cv2.INTER_AREA if height > REC_HEIGHT else self._cv2.INTER_CUBIC
+        result = self._ocr(self._cv2.resize(line, target, interpolation=interpolation),
+                           use_det=False, use_cls=self.settings.use_cls, use_rec=True)
+        texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
+        if not texts or not scores:
+            return "", 0.0
+        return texts[0].strip(), float(scores[0])
 
     def _warm_up(self) -> None:
         """Load both models now, so a missing model fails here and the first page is not slower."""
@@ -219,6 +233,12 @@ class RapidOcrEngine:
         with self._lock:
             self._ocr(blank, use_det=True, use_cls=False, use_rec=False)  # loads det (finds nothing)
             self._ocr(blank, use_det=False, use_cls=self.settings.use_cls, use_rec=True)  # loads rec
+
+
+def _mostly_latin(text: str) -> bool:
+    """More Latin letters than CJK characters: the line needs its full width to be read."""
+    latin = sum(1 for char in text if char.isascii() and char.isalpha())
+    return latin > 0 and latin >= sum(1 for char in text if _is_wide(char))
 
 
 # ---------------------------------------------------------------------------------------------
