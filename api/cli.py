@@ -20,6 +20,8 @@ app = typer.Typer(help="amreview: document processing and review for the Maker C
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 _ACCEPTED = {".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip"}
 
@@ -138,6 +140,22 @@ def serve(
 
 
 @app.command()
+def worker(
+    name: Annotated[str | None, typer.Option(help="RQ worker name (default: amreview-HOST-PID)")] = None,
+    burst: Annotated[bool, typer.Option("--burst", help="quit once the queue is empty")] = False,
+) -> None:
+    """Run background jobs from Redis (AMREVIEW_REDIS_URL) and recover jobs whose worker died."""
+    from ingest.settings import load_settings
+
+    if not load_settings().redis_url:
+        _fail("AMREVIEW_REDIS_URL is not set: a worker takes its jobs from Redis")
+    from api.worker import run_worker
+
+    typer.echo(f"amreview: worker on {load_settings().redis_url} (data in {_data_dir()})", err=True)
+    run_worker(name, burst=burst)
+
+
+@app.command()
 def demo(
     plans: Annotated[int, typer.Option(help="business plans to generate (two per segment by default)")] = 14,
     scanned: Annotated[int, typer.Option(help="how many of them are scanned PDFs (OCR)")] = 2,
@@ -158,6 +176,72 @@ def db_upgrade() -> None:
 
     upgrade()
     typer.echo("amreview: database schema is up to date", err=True)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="the user name to sign in with")],
+    role: Annotated[str, typer.Option(help="admin, reviewer, judge or integrity")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="read the password from standard input")] = False,
+    display_name: Annotated[str, typer.Option(help="the person's name as shown in the pages")] = "",
+) -> None:
+    """Create a user account (the password is read from stdin, never from the command line)."""
+    from api.audit.service import record
+    from api.auth.service import AuthError, create_user
+    from api.migrate import upgrade
+    from ingest.database import session_scope
+
+    if not password_stdin:
+        _fail("pass --password-stdin and give the password on standard input")
+    password = sys.stdin.readline().rstrip("\r\n")
+    upgrade()
+    try:
+        with session_scope() as session:
+            user = create_user(session, name, role, password, display_name)
+            record(session, None, "user_created", "user", user.id, username="cli", username_created=user.username,
+                   role=user.role)
+    except AuthError as refusal:
+        _fail(refusal.message)
+    typer.echo(f"amreview: user {name} ({role}) created", err=True)
+
+
+@users_app.command("token")
+def users_token(
+    name: Annotated[str, typer.Argument(help="the user to issue a token for")],
+    label: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+) -> None:
+    """Print a new API token for the user on stdout (shown this once; stored only hashed)."""
+    from api.audit.service import record
+    from api.auth.service import find_user, issue_token
+    from api.migrate import upgrade
+    from ingest.database import session_scope
+
+    upgrade()
+    with session_scope() as session:
+        user = find_user(session, name)
+        if user is None or not user.active:
+            _fail(f"no active user {name}")
+            return
+        token, plaintext = issue_token(session, user, label)
+        record(session, None, "token_created", "token", token.id, username="cli", owner=user.username)
+    sys.stdout.write(plaintext + "\n")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the accounts as JSON lines."""
+    from sqlalchemy import select
+
+    from api.auth.models import User
+    from api.migrate import upgrade
+    from ingest.database import session_scope
+
+    upgrade()
+    with session_scope() as session:
+        for user in session.scalars(select(User).order_by(User.username)):
+            _emit({"username": user.username, "role": user.role, "active": user.active,
+                   "display_name": user.display_name})
 
 
 def _data_dir() -> str:

@@ -28,3 +28,14 @@ def parse_file(data: bytes, filename: str) -> list[ParseResult]:
 @handler("parse_document")
 def parse_document_job(payload: dict) -> dict:
     return {"status": parse_document(int(payload["document_id"]), parse_file)}
+
+
+def warm_up() -> None:
+    """Start what every parse needs before the first job arrives, so that job does not pay for it.
+
+    With the sandbox on, this starts its child process (which imports the readers) by refusing an
+    empty file; without it, importing this module already loaded the readers. OCR models and jieba
+    stay lazy: most documents never need them.
+    """
+    if os.environ.get("AMREVIEW_SANDBOX", "1") != "0":
+        parse_file(b"", "warm-up")

@@ -9,10 +9,11 @@ left alone.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, defer
 
 from ingest.blobs import BlobStore
 from ingest.database import session_scope, utcnow
@@ -24,6 +25,8 @@ from ingest.settings import load_settings
 from ingest.sniff import ZIP, sniff
 
 Parser = Callable[[bytes, str], list[ParseResult]]
+
+log = logging.getLogger("amreview.ingest")
 
 
 def blob_store() -> BlobStore:
@@ -64,7 +67,9 @@ def parse_document(document_id: int, parser: Parser) -> str:
         sha256, filename = record.sha256, record.filename
     results = parser(blob_store().get(sha256), filename)
     with session_scope() as session:
-        record = session.get(DocumentRecord, document_id)
+        # Row-locked on PostgreSQL: two runs racing on one document (a worker given up for lost while
+        # still alive, and its replacement) write it once; the second sees it is no longer queued.
+        record = session.get(DocumentRecord, document_id, with_for_update=True)
         assert record is not None
         if record.status != QUEUED:  # another worker finished it first
             return record.status
@@ -72,7 +77,9 @@ def parse_document(document_id: int, parser: Parser) -> str:
             _record_bundle(session, record, results)
         else:
             _record_result(record, results[0])
-        return record.status
+        status = record.status
+    log.info("document %d recorded as %s", document_id, status)  # once per write: benchmarks count these
+    return status
 
 
 def _record_result(record: DocumentRecord, result: ParseResult) -> None:
@@ -123,9 +130,13 @@ def get_document(session: Session, document_id: int) -> DocumentRecord | None:
     return session.get(DocumentRecord, document_id)
 
 
-def list_documents(session: Session, *, limit: int = 100, offset: int = 0) -> list[DocumentRecord]:
-    query = select(DocumentRecord).order_by(DocumentRecord.id.desc()).limit(limit).offset(offset)
-    return list(session.scalars(query))
+def list_documents(session: Session, *, limit: int = 100, offset: int = 0,
+                   within: Select | None = None) -> list[DocumentRecord]:  # type: ignore[type-arg]
+    """Newest first, without their parsed content (lists never show it); ``within``: a select of ids."""
+    query = select(DocumentRecord).options(defer(DocumentRecord.content))
+    if within is not None:
+        query = query.where(DocumentRecord.id.in_(within))
+    return list(session.scalars(query.order_by(DocumentRecord.id.desc()).limit(limit).offset(offset)))
 
 
 def _safe_name(filename: str) -> str:

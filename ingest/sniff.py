@@ -60,11 +60,7 @@ def _from_magic(data: bytes) -> str:
         return PDF
     if head.lstrip().startswith((b"{\\rtf",)):
         raise Refused("unsupported_type", "RTF is not accepted: save it as DOCX or PDF")
-    raise Refused(
-        "unsupported_type",
-        "not a PDF, DOCX, PNG, JPEG, TIFF or ZIP file (content starts with "
-        f"{_printable(head[:8])})",
-    )
+    raise Refused("unsupported_type", f"not a PDF, DOCX, PNG, JPEG, TIFF or ZIP file ({_looks_like(head)})")
 
 
 def _zip_kind(data: bytes) -> str:
@@ -95,3 +91,11 @@ def _mislabel_note(media_type: str, filename: str | None) -> str | None:
 
 def _printable(raw: bytes) -> str:
     return repr(raw)[2:-1]
+
+
+def _looks_like(head: bytes) -> str:
+    """What the refused content seems to be, for the person who uploaded it."""
+    text = head[:200].decode("utf-8", "ignore")
+    if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text):
+        return "it is plain text"
+    return f"content starts with {_printable(head[:8])}"

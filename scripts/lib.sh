@@ -32,3 +32,20 @@ python_env() {
   "$VENV/bin/python" -m pip install -q -e "$ROOT${extras:+[$extras]}" 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -c "import api, ingest" # fail here, not later, if the install did not work
 }
+
+# A Redis on 127.0.0.1:PORT for tests (daemonized, no persistence), started unless ours already answers
+# there; prints its URL. Fails if it does not answer, so a run never goes on without it.
+redis_up() {
+  local port="$1" dir="${TMPDIR:-/tmp}/amreview-redis-$1"
+  mkdir -p "$dir"
+  if ! redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+      --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+    for _ in $(seq 1 100); do
+      redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  fi
+  redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 || { echo "Redis did not start on port $port" >&2; return 1; }
+  echo "redis://127.0.0.1:$port/0"
+}

@@ -8,19 +8,28 @@ are found by their natural keys (name/year, registration code, SHA-256).
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
 
 from sqlalchemy import select
 
+from api.auth.service import create_user, find_user
 from api.demo.plans import Plan, demo_plans
 from api.demo.render import render_docx, render_pdf, render_scanned_pdf
 from api.jobs import InlineRunner, create_job
 from api.migrate import upgrade
 from ingest.database import session_scope
 from ingest.service import accept_upload
+from ingest.settings import load_settings
 from review.models import Contest, Submission, SubmissionFile
+from review.service import assign
 
 DEMO_CONTEST = {"kind": "thematic", "name": "增材制造专题赛", "edition": 11, "year": 2026, "region": "四川泸州"}
+# One account per role; passwords are random per installation and written to CREDENTIALS.
+DEMO_USERS = (("admin", "admin", "系统管理员"), ("reviewer", "reviewer", "王审查"), ("judge1", "judge", "李评委"),
+              ("judge2", "judge", "赵评委"), ("integrity", "integrity", "陈诚信"))
+CREDENTIALS = "demo-credentials.txt"
 
 
 def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
@@ -40,6 +49,7 @@ def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
         filename, data = _render(plan, index, scanned)
         progress(f"demo: {filename} ({len(data) // 1024} KB)")
         job_ids.extend(_submission(contest_id, plan, index, filename, data))
+    _people(len(plans))
     if wait:
         runner = InlineRunner()
         for number, job_id in enumerate(job_ids, 1):
@@ -47,6 +57,34 @@ def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
             runner.submit(job_id)
     return {"contest": DEMO_CONTEST["name"], "submissions": len(plans),
             "parsed" if wait else "queued": len(job_ids)}
+
+
+def _people(submissions: int) -> None:
+    """Demo accounts (new passwords only for accounts that do not exist yet) and judge assignments.
+
+    judge1 judges the first half of the projects and has declared a conflict with one of
+    them; judge2 judges the rest: enough to show that a judge sees only their own projects.
+    """
+    path = load_settings().data_dir / CREDENTIALS
+    lines: list[str] = []
+    with session_scope() as session:
+        for username, role, name in DEMO_USERS:
+            if find_user(session, username) is None:
+                password = secrets.token_urlsafe(12)
+                create_user(session, username, role, password, name)
+                lines.append(f"{username}\t{role}\t{password}")
+        session.flush()
+        judges = [find_user(session, "judge1"), find_user(session, "judge2")]
+        codes = list(session.scalars(select(Submission).order_by(Submission.code)))[:submissions]
+        half = max(1, len(codes) // 2)
+        for index, submission in enumerate(codes):
+            judge = judges[0] if index < half else judges[1]
+            assert judge is not None
+            conflict = "申报单位为本人曾任职单位" if index == 1 else None
+            assign(session, submission, judge.id, conflict)
+    if lines:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as stream:
+            stream.write("\n".join(lines) + "\n")
 
 
 def _render(plan: Plan, index: int, scanned: int) -> tuple[str, bytes]:

@@ -421,6 +421,8 @@ def _image_pdf(scans: list[tuple[bytes, tuple[float, float]]]) -> bytes:
 
 
 _TRAILER_ID = re.compile(rb"/ID\s*\[\s*<[0-9A-Fa-f]{32}>\s*<[0-9A-Fa-f]{32}>\s*\]")
+_CREATION_DATE = re.compile(rb"/CreationDate\(D:\d{14}")
+_FIXED_DATE = b"/CreationDate(D:20260101000000"  # same length as any pdfium date: no xref offset moves
 
 
 def _stable_id(pdf: bytes) -> bytes:
@@ -448,7 +450,8 @@ def _merge(original: pdfium.PdfDocument, scanned: bytes, numbers: list[int]) -> 
             merged.import_pages(original, [index], index)
     buffer = io.BytesIO()
     merged.save(buffer)
-    return _stable_id(buffer.getvalue())
+    # pdfium stamps the time of saving: pin it, or two renderings a second apart differ.
+    return _stable_id(_CREATION_DATE.sub(_FIXED_DATE, buffer.getvalue()))
 
 
 def render_scanned_pdf(pdf_bytes: bytes, *, dpi: int = 150, pages: list[int] | None = None,

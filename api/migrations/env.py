@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import api.jobs  # noqa: F401  (registers the jobs table)
+import api.audit.models
+import api.auth.models
+import api.documents.models
+import api.jobs  # noqa: F401
 import ingest.models  # noqa: F401
 import review.models  # noqa: F401
 from ingest.database import Base

@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
 
-from api.web import set_runner
+from tests.documents import one_page_pdf
 
 pytestmark = pytest.mark.storage
-pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 
 
-def _pdf(lines: list[str]) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    y = 760
-    for size, text in [(16, lines[0])] + [(11, line) for line in lines[1:]]:
-        canvas.setFont("STSong-Light", size)
-        canvas.drawString(72, y, text)
-        y -= size * 2
-    canvas.save()
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def client(data_dir: Path) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    set_runner(None)  # a fresh in-process runner for this data directory
-    with TestClient(create_app()) as test_client:
-        yield test_client
-    set_runner(None)
 
 
 def _wait(client: TestClient, job_id: str, seconds: float = 60) -> dict:
@@ -52,7 +26,7 @@ def _wait(client: TestClient, job_id: str, seconds: float = 60) -> dict:
 
 
 def test_upload_parse_and_read_back(client: TestClient) -> None:
-    data = _pdf(["一、项目概述", "本项目研制大尺寸钛合金构件激光选区熔化成形装备。"])
+    data = one_page_pdf("一、项目概述", "本项目研制大尺寸钛合金构件激光选区熔化成形装备。", heading=True)
     response = client.post("/api/v1/documents", files={"file": ("计划书.pdf", data, "application/octet-stream")})
     assert response.status_code == 202
     body = response.json()
@@ -94,8 +68,8 @@ def test_oversized_upload_is_refused_without_storing(client: TestClient, data_di
 
 
 def test_bad_files_in_the_background_do_not_stop_the_server(client: TestClient) -> None:
-    broken = _pdf(["损坏的文件"])[:500]
-    good = _pdf(["正常的文件", "后续文件照常解析。"])
+    broken = one_page_pdf("损坏的文件", heading=True)[:500]
+    good = one_page_pdf("正常的文件", "后续文件照常解析。", heading=True)
     bad_id = client.post("/api/v1/documents", files={"file": ("broken.pdf", broken)}).json()
     good_id = client.post("/api/v1/documents", files={"file": ("good.pdf", good)}).json()
     _wait(client, bad_id["job_id"])
@@ -109,7 +83,8 @@ def test_bad_files_in_the_background_do_not_stop_the_server(client: TestClient) 
 
 def test_unknown_ids_are_404(client: TestClient) -> None:
     assert client.get("/api/v1/documents/999").status_code == 404
-    assert client.get("/api/v1/jobs/nope").json()["error"]["code"] == "not_found"
+    assert client.get(f"/api/v1/jobs/{'0' * 32}").json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/jobs/nope").json()["error"]["code"] == "invalid_request"  # not a job id at all
 
 
 def test_responses_forbid_content_sniffing(client: TestClient) -> None:

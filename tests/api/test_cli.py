@@ -10,21 +10,11 @@ import sys
 import zipfile
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
+from tests.documents import one_page_pdf
 
-pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 AMREVIEW = [sys.executable, "-m", "api.cli"]
 
 
-def _pdf(text: str) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    canvas.setFont("STSong-Light", 12)
-    canvas.drawString(72, 760, text)
-    canvas.save()
-    return buffer.getvalue()
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -40,7 +30,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 
 def test_parse_json_prints_only_the_document(tmp_path: Path) -> None:
-    (tmp_path / "plan.pdf").write_bytes(_pdf("增材制造专题赛商业计划书。"))
+    (tmp_path / "plan.pdf").write_bytes(one_page_pdf("增材制造专题赛商业计划书。"))
     result = _run("parse", "plan.pdf", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -51,7 +41,7 @@ def test_parse_json_prints_only_the_document(tmp_path: Path) -> None:
 
 
 def test_refused_single_file_exits_non_zero_with_one_line(tmp_path: Path) -> None:
-    (tmp_path / "locked.pdf").write_bytes(_pdf("x")[:300])
+    (tmp_path / "locked.pdf").write_bytes(one_page_pdf("x")[:300])
     result = _run("parse", "locked.pdf", "--json", cwd=tmp_path)
     assert result.returncode != 0 and result.stdout == ""
     assert result.stderr.strip().count("\n") == 0 and "corrupt" in result.stderr
@@ -61,12 +51,12 @@ def test_refused_single_file_exits_non_zero_with_one_line(tmp_path: Path) -> Non
 def test_jsonl_over_files_and_a_bundle(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "a.pdf").write_bytes(_pdf("第一份文件。"))
+    (folder / "a.pdf").write_bytes(one_page_pdf("第一份文件。"))
     (folder / "b.txt.pdf").write_bytes(b"not a pdf at all")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("member.pdf", _pdf("压缩包成员。"))
-        archive.writestr("../escape.pdf", _pdf("x"))
+        archive.writestr("member.pdf", one_page_pdf("压缩包成员。"))
+        archive.writestr("../escape.pdf", one_page_pdf("x"))
     (folder / "bundle.zip").write_bytes(buffer.getvalue())
 
     result = _run("parse", "in", "--jsonl", "--no-ocr", cwd=tmp_path)

@@ -13,9 +13,6 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
 import api.jobs
@@ -27,18 +24,11 @@ from ingest.errors import Refused
 from ingest.models import BUNDLE, PARSED, QUEUED, REFUSED, DocumentRecord
 from ingest.parse import ParseResult, iter_parse
 from ingest.service import accept_upload, parse_document
+from tests.documents import one_page_pdf
 
 pytestmark = pytest.mark.storage
-pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
 
 
-def _pdf(text: str) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer)
-    canvas.setFont("STSong-Light", 12)
-    canvas.drawString(72, 760, text)
-    canvas.save()
-    return buffer.getvalue()
 
 
 def _parse(data: bytes, name: str) -> list[ParseResult]:
@@ -52,7 +42,7 @@ def test_migrations_build_exactly_the_models(data_dir: Path) -> None:
 
 
 def test_same_bytes_are_stored_once(data_dir: Path) -> None:
-    data = _pdf("同一份文件上传两次。")
+    data = one_page_pdf("同一份文件上传两次。")
     with session_scope() as session:
         first, created_first = accept_upload(session, data, "a.pdf")
         second, created_second = accept_upload(session, data, "b.pdf")
@@ -75,7 +65,7 @@ def test_cheap_refusals_store_nothing(data_dir: Path) -> None:
 
 def test_parse_records_the_document(data_dir: Path) -> None:
     with session_scope() as session:
-        record, _ = accept_upload(session, _pdf("激光选区熔化装备的商业计划书。"), "plan.pdf")
+        record, _ = accept_upload(session, one_page_pdf("激光选区熔化装备的商业计划书。"), "plan.pdf")
     assert parse_document(record.id, _parse) == PARSED
     with session_scope() as session:
         stored = session.get(DocumentRecord, record.id)
@@ -87,7 +77,7 @@ def test_parse_records_the_document(data_dir: Path) -> None:
 
 def test_a_crash_while_recording_leaves_the_document_queued(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with session_scope() as session:
-        record, _ = accept_upload(session, _pdf("写入一半时崩溃。"), "plan.pdf")
+        record, _ = accept_upload(session, one_page_pdf("写入一半时崩溃。"), "plan.pdf")
 
     def crash(*_args: object) -> None:
         raise RuntimeError("power cut")
@@ -103,8 +93,8 @@ def test_a_crash_while_recording_leaves_the_document_queued(data_dir: Path, monk
 def test_bundle_members_become_documents(data_dir: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("plan.pdf", _pdf("压缩包中的计划书。"))
-        archive.writestr("../evil.pdf", _pdf("路径穿越"))
+        archive.writestr("plan.pdf", one_page_pdf("压缩包中的计划书。"))
+        archive.writestr("../evil.pdf", one_page_pdf("路径穿越"))
     with session_scope() as session:
         bundle, _ = accept_upload(session, buffer.getvalue(), "bundle.zip")
     assert parse_document(bundle.id, _parse) == BUNDLE
@@ -121,7 +111,7 @@ def test_bundle_members_become_documents(data_dir: Path) -> None:
 
 def test_refused_document_keeps_its_reason(data_dir: Path) -> None:
     with session_scope() as session:
-        record, _ = accept_upload(session, _pdf("截断")[:400], "broken.pdf")
+        record, _ = accept_upload(session, one_page_pdf("截断")[:400], "broken.pdf")
     assert parse_document(record.id, _parse) == REFUSED
     with session_scope() as session:
         stored = session.get(DocumentRecord, record.id)

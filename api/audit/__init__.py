@@ -1,0 +1,1 @@
+"""The append-only audit log: who viewed, changed, decided or exported what, and when."""

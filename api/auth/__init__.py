@@ -1,0 +1,1 @@
+"""Users, roles, browser sessions, API tokens and login rate limits."""

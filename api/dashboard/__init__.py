@@ -1,0 +1,1 @@
+"""The landing page: counts, progress and charts for each role."""
