@@ -136,7 +136,9 @@ def serve(
     from api.app import create_app
 
     typer.echo(f"amreview: serving on http://{host}:{port}/ (data in {_data_dir()})", err=True)
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # Keep-alive longer than a reverse proxy's idle timeout (nginx: 60 s), so the server never
+    # closes a connection the proxy or a browser is about to reuse.
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", timeout_keep_alive=65)
 
 
 @app.command()

@@ -7,8 +7,8 @@ Run from the repository root:  python benchmarks/load.py [--browsers 50] [--uplo
    browsing user and per uploader, and uploads 20 seed plans.
 2. For ``--seconds``, each browsing user (its own signed-in session) loops over the pages a
    reviewer opens — dashboard, document list, a document viewer, the JSON of a document —
-   with a 0.5 s think time, while each uploader posts a new small PDF (a new parse job)
-   every second through the API.
+   reading each for 1–3 s (``--think``), while each uploader posts a new small PDF (a new
+   parse job) every second through the API.
 3. Prints requests, errors, and latency percentiles per kind of request and overall.
 
 Prints figures only; asserts nothing. Traffic goes to 127.0.0.1 only and stops by itself.
@@ -82,17 +82,20 @@ class Recorder:
     def __init__(self) -> None:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.error_kinds: dict[str, int] = defaultdict(int)  # "page /: 500", "page /: ReadTimeout"
 
     async def timed(self, kind: str, request) -> httpx.Response | None:  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         try:
             response = await request
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             self.errors[kind] += 1
+            self.error_kinds[f"{kind}: {type(exc).__name__}"] += 1
             return None
         self.latencies[kind].append(time.perf_counter() - start)
         if response.status_code >= 400:
             self.errors[kind] += 1
+            self.error_kinds[f"{kind}: {response.status_code}"] += 1
         return response
 
 
@@ -104,18 +107,24 @@ async def _sign_in(client: httpx.AsyncClient, name: str) -> None:
 
 
 async def browse(client: httpx.AsyncClient, name: str, token: str, document_ids: list[int], until: float,
-                 rec: Recorder) -> None:
+                 rec: Recorder, think: tuple[float, float]) -> None:
     """One signed-in reviewer reading pages until ``until``."""
-    async with client:
-        rng = random.Random(name)
+    rng = random.Random(name)
+    await asyncio.sleep(rng.uniform(0, think[1]))  # users arrive over a few seconds, not in one instant
+    try:
         while time.monotonic() < until:
             document = rng.choice(document_ids)
-            await rec.timed("page /", client.get("/"))
-            await rec.timed("page /documents", client.get("/documents"))
-            await rec.timed("page /documents/{id}", client.get(f"/documents/{document}"))
-            await rec.timed("api GET /documents/{id}", client.get(
-                f"/api/v1/documents/{document}", headers={"Authorization": f"Bearer {token}"}))
-            await asyncio.sleep(0.5)
+            for kind, request in (
+                ("page /", lambda: client.get("/")),
+                ("page /documents", lambda: client.get("/documents")),
+                ("page /documents/{id}", lambda d=document: client.get(f"/documents/{d}")),
+                ("api GET /documents/{id}", lambda d=document: client.get(
+                    f"/api/v1/documents/{d}", headers={"Authorization": f"Bearer {token}"})),
+            ):
+                await rec.timed(kind, request())
+                await asyncio.sleep(rng.uniform(*think))
+    finally:
+        await client.aclose()
 
 
 async def upload(base: str, token: str, seed: int, until: float, rec: Recorder) -> None:
@@ -148,6 +157,8 @@ def report(rec: Recorder, seconds: float) -> None:
           f"{1000 * _percentile(pages, 0.95):7.0f} {1000 * _percentile(pages, 0.99):7.0f}")
     print(f"{len(everything)} requests in {seconds:.0f} s ({len(everything) / seconds:.0f}/s), "
           f"{sum(rec.errors.values())} errors; load average {os.getloadavg()[0]:.1f}")
+    for kind, count in sorted(rec.error_kinds.items()):
+        print(f"  error {kind} × {count}")
 
 
 def main() -> None:
@@ -155,6 +166,8 @@ def main() -> None:
     parser.add_argument("--browsers", type=int, default=50)
     parser.add_argument("--uploaders", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
+                        help="seconds a user reads a page before the next (uniform; default 1 3)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="amreview-load-") as data_dir:
@@ -166,14 +179,17 @@ def main() -> None:
         tokens = _accounts(data_dir, browsers)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
+        log_path = Path(data_dir) / "server.log"
+        log = log_path.open("wb")
         server = subprocess.Popen([AMREVIEW, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_healthy(base)
             document_ids = _seed(base, tokens[browsers[0]])
             print(f"{args.browsers} browsing users, {args.uploaders} uploaders, {args.seconds:.0f} s, "
                   f"{len(document_ids)} seed documents; amreview serve (one process, SQLite, in-process jobs)")
             rec = Recorder()
+            think = (args.think[0], args.think[1])
 
             async def run() -> float:
                 # Sign-ins (Argon2, deliberately slow) happen before the clock starts: the figure is browsing.
@@ -183,7 +199,7 @@ def main() -> None:
                 started = time.monotonic()
                 until = started + args.seconds
                 await asyncio.gather(
-                    *(browse(c, n, tokens[n], document_ids, until, rec) for c, n in pairs),
+                    *(browse(c, n, tokens[n], document_ids, until, rec, think) for c, n in pairs),
                     *(upload(base, tokens[browsers[i % len(browsers)]], i, until, rec) for i in range(args.uploaders)))
                 return time.monotonic() - started
 
@@ -191,6 +207,11 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
+        if sum(rec.errors.values()):
+            errors = [line for line in log_path.read_text("utf-8", "replace").splitlines()
+                      if "Error" in line or '" 5' in line]
+            print("server errors (last 10):", *errors[-10:], sep="\n  ")
 
 
 def _wait_healthy(base: str) -> None:
