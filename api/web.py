@@ -50,15 +50,28 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
     lang = language(request)
     principal = principal_of(request)
     menu = [(path, key) for path, key, roles in NAVIGATION if principal and principal.role in roles]
+    t = translator(lang)
     response = templates.TemplateResponse(
         request, template,
-        {"t": translator(lang), "lang": lang, "me": principal, "menu": menu,
+        {"t": t, "lang": lang, "me": principal, "menu": menu, "refusal": _refusal_text(t, lang),
          "csrf": principal.csrf_token if principal else "", **context},
         status_code=status_code,
     )
     if request.query_params.get("lang") == lang:
         response.set_cookie("lang", lang, httponly=True, samesite="lax")
     return response
+
+
+def _refusal_text(t, lang: str):  # type: ignore[no-untyped-def]
+    """A refusal as its uploader reads it: the code's sentence in their language, then the detail."""
+
+    def refusal(code: str | None, reason: str | None) -> str:
+        summary = t(f"refusal_{code}")
+        if summary == f"refusal_{code}":  # a code without a sentence: the detail alone
+            return reason or code or ""
+        return f"{summary}（{reason}）" if lang == "zh" and reason else (reason or summary)
+
+    return refusal
 
 
 def render_error(request: Request, status: int, code: str) -> HTMLResponse:

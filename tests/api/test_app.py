@@ -78,7 +78,7 @@ def test_bad_files_in_the_background_do_not_stop_the_server(client: TestClient) 
     assert refused["status"] == "refused" and refused["code"] == "corrupt"
     assert "后续文件照常解析" in client.get(f"/api/v1/documents/{good_id['id']}").json()["text"]
     listing = client.get("/documents")
-    assert "broken.pdf" in listing.text and "已拒收" in listing.text
+    assert "broken.pdf" in listing.text and "已拒收: 文件已损坏或不完整" in listing.text  # the code, in Chinese
 
 
 def test_unknown_ids_are_404(client: TestClient) -> None:
