@@ -8,6 +8,7 @@ are assigned to without a conflict, and get 404 for any other (so ids reveal not
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -203,8 +204,6 @@ async def upload_page(request: Request, me: FormUploader) -> RedirectResponse:
 
 
 def _quote(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text[:300], safe="")
 
 
