@@ -12,7 +12,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -38,6 +39,17 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 # Path parameters: database ids fit a 32-bit signed integer (PostgreSQL's INTEGER), job ids are hex.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 JobId = Annotated[str, Path(min_length=1, max_length=32, pattern="^[0-9a-f]+$")]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and no name or title needs one: refuse it up front.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# A string field of a request body that the database can store.
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ApiError(Exception):
@@ -89,6 +101,15 @@ def install(app: FastAPI) -> None:
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors())
         if _is_api(request):
             return error_response(422, "invalid_request", problems or "invalid request")
+        return render_error(request, 400, "bad_request")
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, _exc: DataError) -> Response:
+        # The backstop for input no validator caught (a NUL in a query filter, a value out of range):
+        # the transaction was rolled back; the caller gets a clear 400, not a server error.
+        if _is_api(request):
+            return error_response(400, "invalid_input", "a value in the request cannot be stored or searched "
+                                                        "(a NUL character, or a number out of range)")
         return render_error(request, 400, "bad_request")
 
     @app.exception_handler(StarletteHTTPException)

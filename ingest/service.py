@@ -141,5 +141,6 @@ def list_documents(session: Session, *, limit: int = 100, offset: int = 0,
 
 def _safe_name(filename: str) -> str:
     """A display name only (files are stored by digest): no directories, bounded length."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "upload"
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "upload"  # no NUL or control characters
     return name[:255]

@@ -28,7 +28,7 @@ from api.auth.service import (
     tokens_of,
     update_user,
 )
-from api.errors import ERROR_RESPONSES, ApiError, RowId
+from api.errors import ERROR_RESPONSES, ApiError, RowId, Text
 from api.i18n import language, translator
 from api.web import render
 from ingest.database import session_scope
@@ -214,10 +214,10 @@ class UserOut(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: Text = Field(min_length=1, max_length=64)
     role: str
-    password: str = Field(min_length=10, max_length=200)
-    display_name: str = Field(default="", max_length=100)
+    password: Text = Field(min_length=10, max_length=200)
+    display_name: Text = Field(default="", max_length=100)
 
 
 class TokenOut(BaseModel):
@@ -233,7 +233,7 @@ class NewToken(TokenOut):
 
 
 class TokenIn(BaseModel):
-    name: str = Field(default="", max_length=100)
+    name: Text = Field(default="", max_length=100)
 
 
 class UserList(BaseModel):

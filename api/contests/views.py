@@ -15,7 +15,7 @@ from api.audit.service import record
 from api.auth.dependencies import Allow, AllowForm, client_address
 from api.auth.models import ADMIN, INTEGRITY, JUDGE, REVIEWER, User
 from api.auth.service import Principal
-from api.errors import ERROR_RESPONSES, ApiError
+from api.errors import ERROR_RESPONSES, ApiError, Text
 from api.web import render
 from ingest.database import session_scope
 from review.models import CONTEST_KINDS, Assignment, Contest, Submission
@@ -32,10 +32,10 @@ ApiStaff = Annotated[Principal, Depends(Allow(ADMIN, REVIEWER, INTEGRITY, api=Tr
 
 class ContestIn(BaseModel):
     kind: Literal["thematic", "regional", "overseas"]
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     edition: int = Field(ge=1, le=100)
     year: int = Field(ge=2015, le=2100)
-    region: str | None = Field(default=None, max_length=100)
+    region: Text | None = Field(default=None, max_length=100)
 
 
 class ContestOut(ContestIn):
@@ -48,9 +48,9 @@ class ContestList(BaseModel):
 
 
 class AssignmentIn(BaseModel):
-    submission: str = Field(min_length=1, max_length=64, description="registration number, e.g. AM11-E-0001")
-    judge: str = Field(min_length=1, max_length=64, description="the judge's user name")
-    conflict: str | None = Field(default=None, max_length=300, description="a declared conflict of interest")
+    submission: Text = Field(min_length=1, max_length=64, description="registration number, e.g. AM11-E-0001")
+    judge: Text = Field(min_length=1, max_length=64, description="the judge's user name")
+    conflict: Text | None = Field(default=None, max_length=300, description="a declared conflict of interest")
 
 
 class AssignmentOut(BaseModel):

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.audit.service import record
 from api.auth.dependencies import EVERYONE, Allow, AllowForm, client_address
@@ -55,6 +56,7 @@ async def _read_capped(upload: UploadFile) -> bytes:
 
 def _submit(principal: Principal, data: bytes, filename: str, address: str) -> tuple[int, str | None, str]:
     """Store the upload and queue its parse in one transaction; returns (document id, job id or None, status)."""
+    filename = "".join(ch for ch in filename if ch.isprintable())[:255] or "upload"  # as the client named it
     with session_scope() as session:
         check_quota(session, principal.user_id, len(data))
         document, created = accept_upload(session, data, filename)
@@ -125,7 +127,9 @@ async def upload_document(request: Request, file: UploadFile, me: ApiUploader) -
     """Upload one file (or a ZIP bundle); parsing runs as a background job."""
     try:
         data = await _read_capped(file)
-        document_id, job_id, status = _submit(me, data, file.filename or "upload", client_address(request))
+        # Storing (file write, fsync, database) blocks: off the event loop, so pages keep answering.
+        document_id, job_id, status = await run_in_threadpool(_submit, me, data, file.filename or "upload",
+                                                              client_address(request))
     except Refused as refusal:
         raise ApiError(_STATUS_FOR_CODE.get(refusal.code, 400), refusal.code, refusal.reason) from None
     return UploadAccepted(id=document_id, job_id=job_id, status=status)
@@ -196,7 +200,7 @@ async def upload_page(request: Request, me: FormUploader) -> RedirectResponse:
         if isinstance(upload, str) or not upload.filename:
             continue
         try:
-            _submit(me, await _read_capped(upload), upload.filename, client_address(request))
+            await run_in_threadpool(_submit, me, await _read_capped(upload), upload.filename, client_address(request))
         except Refused as refusal:  # the rest of the batch carries on; the page lists what was refused
             refused.append(f"{upload.filename}: {refusal.reason}")
     query = "&".join(f"refused={_quote(item)}" for item in refused[:20])

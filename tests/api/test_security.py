@@ -180,3 +180,13 @@ def test_users_cli_adds_a_user_and_prints_a_working_token(client: TestClient, da
     assert issued.returncode == 0 and token.startswith("amr_") and "\n" not in token
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me == {"id": me["id"], "username": "lin", "display_name": "", "role": "integrity", "active": True}
+
+
+def test_nul_characters_are_refused_not_crashed_on(client: TestClient) -> None:
+    # PostgreSQL cannot store NUL in text: bodies are validated, anything else is a clear 400, never a 500.
+    body = client.post("/api/v1/assignments", json={"submission": "\u0000", "judge": "judge"})
+    assert body.status_code == 422 and body.json()["error"]["code"] == "invalid_request"
+    assert client.get("/api/v1/audit", params={"username": "\u0000"}).status_code in (200, 400)
+    form = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    login_page = client.post("/login", data={"username": "a\u0000b", "password": "x", "csrf_token": form})
+    assert login_page.status_code in (400, 401)
