@@ -42,6 +42,12 @@ class Limits:
     ocr_dpi: int = 150
 
 
+    def check_size(self, size: int) -> None:
+        """Refuse a file of ``size`` bytes over ``max_bytes`` (the one wording every entry point uses)."""
+        if size > self.max_bytes:
+            raise Refused("too_large", f"the file is {format_size(size)}; the limit is {format_size(self.max_bytes)}")
+
+
 DEFAULT_LIMITS = Limits()
 
 

@@ -15,7 +15,7 @@ from ingest import sniff as sniffing
 from ingest.archive import open_zip, read_member, safe_member_name
 from ingest.document import Document
 from ingest.errors import Refused
-from ingest.limits import DEFAULT_LIMITS, Limits, format_size
+from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.readers.base import ReadContext
 
 Reader = Callable[[bytes, ReadContext], Document]
@@ -84,8 +84,10 @@ def iter_parse(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS,
 def parse_path(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, ocr: bool = True) -> list[ParseResult]:
     path = Path(path)
     size = path.stat().st_size
-    if size > limits.max_bytes:  # refuse before reading a huge file into memory
-        return [ParseResult(str(path), error=_too_large(size, limits))]
+    try:
+        limits.check_size(size)  # refuse before reading a huge file into memory
+    except Refused as refusal:
+        return [ParseResult(str(path), error=refusal)]
     return list(iter_parse(path.read_bytes(), str(path), limits=limits, ocr=ocr))
 
 
@@ -129,12 +131,7 @@ def _iter_bundle(data: bytes, filename: str, limits: Limits, ocr: bool) -> Itera
 
 
 def _check_size(data: bytes, limits: Limits) -> None:
-    if len(data) > limits.max_bytes:
-        raise _too_large(len(data), limits)
-
-
-def _too_large(size: int, limits: Limits) -> Refused:
-    return Refused("too_large", f"the file is {format_size(size)}; the limit is {format_size(limits.max_bytes)}")
+    limits.check_size(len(data))
 
 
 

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session, defer
 
 from ingest.blobs import BlobStore
 from ingest.database import session_scope, utcnow
-from ingest.errors import Refused
-from ingest.limits import DEFAULT_LIMITS, Limits, format_size
+from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.models import BUNDLE, PARSED, QUEUED, REFUSED, DocumentRecord
 from ingest.parse import ParseResult
 from ingest.settings import load_settings
@@ -40,9 +39,7 @@ def accept_upload(session: Session, data: bytes, filename: str,
     Refusals that need no parsing (empty, too large, not a type we read) raise ``Refused``
     before anything is stored; the same bytes uploaded again return the existing record.
     """
-    if len(data) > limits.max_bytes:
-        raise Refused("too_large",
-                      f"the file is {format_size(len(data))}; the limit is {format_size(limits.max_bytes)}")
+    limits.check_size(len(data))
     media_type = sniff(data, filename).media_type
     digest = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(DocumentRecord).where(DocumentRecord.sha256 == digest))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ingest.models import DocumentRecord
 from review.models import Assignment, Contest, Submission, SubmissionFile
@@ -15,7 +15,8 @@ def _open_assignments(judge_id: int) -> Select:  # type: ignore[type-arg]
 
 def judge_submissions(session: Session, judge_id: int) -> list[Submission]:
     """The judge's assigned, unconflicted submissions, by registration number."""
-    query = select(Submission).where(Submission.id.in_(_open_assignments(judge_id))).order_by(Submission.code)
+    query = (select(Submission).options(selectinload(Submission.files))
+             .where(Submission.id.in_(_open_assignments(judge_id))).order_by(Submission.code))
     return list(session.scalars(query))
 
 

@@ -77,9 +77,6 @@ class Allow:
 class Public:
     """Marks a route that anyone may call (login form, health check); it authenticates nothing."""
 
-    roles = frozenset(ROLES)
-    api = False
-
     def __call__(self) -> None:
         return None
 

@@ -32,8 +32,6 @@ def dashboard(request: Request, me: PageUser) -> HTMLResponse:
     if me.role == JUDGE:
         with session_scope() as session:
             projects = judge_submissions(session, me.user_id)
-            for project in projects:
-                _ = project.files, project.contest  # loaded while the session is open
         return render(request, "dashboard_judge.html", projects=projects)
     return _staff_dashboard(request)
 

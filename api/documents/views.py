@@ -25,7 +25,7 @@ from api.jobs import Job, create_job
 from api.web import render, runner
 from ingest.database import session_scope
 from ingest.errors import Refused
-from ingest.limits import DEFAULT_LIMITS, format_size
+from ingest.limits import DEFAULT_LIMITS
 from ingest.models import BUNDLE, PARSED, QUEUED, DocumentRecord
 from ingest.service import accept_upload, blob_store, get_document, list_documents
 
@@ -44,12 +44,10 @@ _STATUS_FOR_CODE = {"too_large": 413, "unsupported_type": 415, "legacy_office": 
 
 async def _read_capped(upload: UploadFile) -> bytes:
     """Read an upload, stopping as soon as it passes the size limit (never buffer a huge body)."""
-    limit = DEFAULT_LIMITS.max_bytes
     chunks, size = [], 0
     while chunk := await upload.read(1 << 20):
         size += len(chunk)
-        if size > limit:
-            raise Refused("too_large", f"the file is over the {format_size(limit)} limit")
+        DEFAULT_LIMITS.check_size(size)  # refused at the first megabyte over, the rest never read
         chunks.append(chunk)
     return b"".join(chunks)
 

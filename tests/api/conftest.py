@@ -55,20 +55,23 @@ def app_client(data_dir: Path) -> Iterator[TestClient]:
     set_runner(None)
 
 
+def csrf_in(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page's form carries a CSRF token"
+    return match[1]
+
+
 def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
-    form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token, "the login form carries a CSRF token"
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token[1],
+    token = csrf_in(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token,
                                            "next": "/"}, follow_redirects=False)
     assert response.status_code == 303, f"login as {username} failed: {response.status_code}"
     return client
 
 
 def csrf_of(client: TestClient, page: str = "/account") -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
-    assert match, f"{page} has no CSRF token"
-    return match[1]
+    return csrf_in(client.get(page).text)
 
 
 @pytest.fixture

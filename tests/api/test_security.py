@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.api.conftest import PASSWORD, Person, csrf_of, login
+from tests.api.conftest import PASSWORD, Person, csrf_in, csrf_of, login
 from tests.documents import one_page_pdf
 
 pytestmark = pytest.mark.storage
@@ -43,12 +43,12 @@ def test_passwords_are_stored_as_argon2id_hashes(people: dict[str, Person]) -> N
 
 def test_login_is_rate_limited_per_account(app_client: TestClient, people: dict[str, Person]) -> None:
     form = app_client.get("/login")
-    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_in(form.text)
     for _ in range(5):
         wrong = app_client.post("/login", data={"username": "reviewer", "password": "wrong password!",
                                                 "csrf_token": token})
         assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
-        token = wrong.text.split('name="csrf_token" value="')[1].split('"')[0]
+        token = csrf_in(wrong.text)
     blocked = app_client.post("/login", data={"username": "reviewer", "password": PASSWORD, "csrf_token": token})
     assert blocked.status_code == 429 and "15 分钟" in blocked.text
     login(app_client, "admin")  # other accounts are not locked
@@ -70,7 +70,7 @@ def test_forms_without_the_session_csrf_token_are_refused(client: TestClient) ->
 
 def test_session_cookie_flags(app_client: TestClient, people: dict[str, Person]) -> None:
     page = app_client.get("/login")
-    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_in(page.text)
     response = app_client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token},
                                follow_redirects=False, headers={"x-forwarded-proto": "https"})
     cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and "amreview_session" in v)
@@ -113,7 +113,7 @@ def test_every_view_and_change_is_audited_and_the_log_is_append_only(client: Tes
     upload = client.post("/api/v1/documents", files={"file": ("a.pdf", one_page_pdf("审计测试"))}).json()
     client.get(f"/api/v1/documents/{upload['id']}")
     client.post("/api/v1/contests", json={"kind": "regional", "name": "四川赛区", "edition": 11, "year": 2026})
-    form = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = csrf_in(client.get("/login").text)
     client.post("/login", data={"username": '=HYPERLINK("http://x")', "password": "x", "csrf_token": form})
     actions = [e["action"] for e in client.get("/api/v1/audit").json()["items"]]
     assert {"login", "upload", "view", "contest_created"} <= set(actions)
@@ -187,6 +187,6 @@ def test_nul_characters_are_refused_not_crashed_on(client: TestClient) -> None:
     body = client.post("/api/v1/assignments", json={"submission": "\u0000", "judge": "judge"})
     assert body.status_code == 422 and body.json()["error"]["code"] == "invalid_request"
     assert client.get("/api/v1/audit", params={"username": "\u0000"}).status_code in (200, 400)
-    form = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = csrf_in(client.get("/login").text)
     login_page = client.post("/login", data={"username": "a\u0000b", "password": "x", "csrf_token": form})
     assert login_page.status_code in (400, 401)
