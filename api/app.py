@@ -23,6 +23,8 @@ from api.documents.views import router as documents_pages
 from api.edge import Edge
 from api.jobs import unfinished_job_ids
 from api.migrate import upgrade
+from api.qualification.views import api as qualification_api
+from api.qualification.views import router as qualification_pages
 from api.web import runner
 
 
@@ -35,8 +37,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 # Every router of the service, pages first: the route-table authorisation test walks these.
-ROUTERS = (auth_pages, dashboard_pages, documents_pages, contests_pages, audit_pages,
-           auth_api, documents_api, contests_api, audit_api)
+ROUTERS = (auth_pages, dashboard_pages, documents_pages, contests_pages, audit_pages, qualification_pages,
+           auth_api, documents_api, contests_api, audit_api, qualification_api)
 
 
 def create_app() -> FastAPI:

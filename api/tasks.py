@@ -9,6 +9,7 @@ from api.jobs import handler
 from ingest.parse import ParseResult, iter_parse
 from ingest.sandbox import SandboxedParser
 from ingest.service import parse_document
+from review import qualify
 
 _sandbox: SandboxedParser | None = None
 _sandbox_lock = threading.Lock()
@@ -27,7 +28,17 @@ def parse_file(data: bytes, filename: str) -> list[ParseResult]:
 
 @handler("parse_document")
 def parse_document_job(payload: dict) -> dict:
-    return {"status": parse_document(int(payload["document_id"]), parse_file)}
+    """Parse a document, then check again every submission it belongs to (its facts may change verdicts)."""
+    document_id = int(payload["document_id"])
+    status = parse_document(document_id, parse_file)
+    checked = qualify.check_submissions_of_document(document_id)
+    return {"status": status, "checked": checked}
+
+
+@handler("check_submissions")
+def check_submissions_job(payload: dict) -> dict:
+    ids = [int(i) for i in payload["submission_ids"]]
+    return {"verdicts": qualify.check_stored(ids)}
 
 
 def warm_up() -> None:

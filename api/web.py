@@ -20,7 +20,9 @@ templates.env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=Fal
 # The menu: (path, label key, roles that see it). Later issues add their pages here.
 NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("/", "dashboard", ("admin", "reviewer", "judge", "integrity")),
+    ("/review", "review_queue", ("admin", "reviewer")),
     ("/documents", "documents", ("admin", "reviewer", "integrity")),
+    ("/admin/registrations", "registrations", ("admin",)),
     ("/admin/contests", "contests", ("admin",)),
     ("/admin/users", "users", ("admin",)),
     ("/admin/audit", "audit", ("admin",)),

@@ -8,6 +8,8 @@ original text still points at the same characters.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import date
 
@@ -53,3 +55,8 @@ def mask_in(value: object) -> object:
     if isinstance(value, dict):
         return {key: mask_in(item) for key, item in value.items()}
     return value
+
+
+def id_number_hash(number: str, key: bytes) -> str:
+    """HMAC-SHA256 of the upper-cased number: equal for one person, useless without the key."""
+    return hmac.new(key, number.strip().upper().encode(), hashlib.sha256).hexdigest()

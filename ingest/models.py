@@ -31,5 +31,6 @@ class DocumentRecord(Base):
     page_count: Mapped[int | None] = mapped_column(Integer)
     ocr_page_count: Mapped[int | None] = mapped_column(Integer)
     content: Mapped[dict | None] = mapped_column(JSON)  # the Document as JSON, set only when parsed
+    facts: Mapped[list | None] = mapped_column(JSON)  # ingest.facts.Fact.to_json() of each fact, when parsed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     parsed_at: Mapped[datetime | None] = mapped_column()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer
 
 from ingest.blobs import BlobStore
 from ingest.database import session_scope, utcnow
+from ingest.facts import extract_facts
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.models import BUNDLE, PARSED, QUEUED, REFUSED, DocumentRecord
 from ingest.parse import ParseResult
@@ -91,6 +92,7 @@ def _record_result(record: DocumentRecord, result: ParseResult) -> None:
     record.page_count = len(document.pages)
     record.ocr_page_count = len(document.ocr_pages)
     record.content = document.model_dump(mode="json")
+    record.facts = [fact.to_json() for fact in extract_facts(document)]
 
 
 def _record_bundle(session: Session, bundle: DocumentRecord, results: list[ParseResult]) -> None:
@@ -130,7 +132,7 @@ def get_document(session: Session, document_id: int) -> DocumentRecord | None:
 def list_documents(session: Session, *, limit: int = 100, offset: int = 0,
                    within: Select | None = None) -> list[DocumentRecord]:  # type: ignore[type-arg]
     """Newest first, without their parsed content (lists never show it); ``within``: a select of ids."""
-    query = select(DocumentRecord).options(defer(DocumentRecord.content))
+    query = select(DocumentRecord).options(defer(DocumentRecord.content), defer(DocumentRecord.facts))
     if within is not None:
         query = query.where(DocumentRecord.id.in_(within))
     return list(session.scalars(query.order_by(DocumentRecord.id.desc()).limit(limit).offset(offset)))

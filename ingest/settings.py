@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,26 @@ class Settings:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "files"
+
+    def secret_key(self) -> bytes:
+        """The server secret that keys ID-number hashes (AMREVIEW_SECRET_KEY, else a file made once).
+
+        Every process sharing a database must share this key, or one person in two teams
+        would hash differently: deployments set the variable; the embedded default keeps a
+        random key next to the database.
+        """
+        configured = os.environ.get("AMREVIEW_SECRET_KEY")
+        if configured:
+            return configured.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as stream:
+                    stream.write(secrets.token_hex(32))
+            except FileExistsError:  # another process made it first: use theirs
+                pass
+        return path.read_text().strip().encode()
 
 
 def load_settings() -> Settings:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.storage
 ALL = frozenset({"admin", "reviewer", "judge", "integrity"})
 STAFF = frozenset({"admin", "reviewer", "integrity"})
 UPLOADERS = frozenset({"admin", "reviewer"})
+REVIEWERS = frozenset({"admin", "reviewer"})
 ADMIN = frozenset({"admin"})
 PUBLIC = "public"
 
@@ -67,6 +68,20 @@ POLICY: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/assignments"): ADMIN,
     ("POST", "/api/v1/assignments"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/review"): REVIEWERS,
+    ("GET", "/review/export.xlsx"): REVIEWERS,
+    ("GET", "/review/submissions/{submission_id}"): REVIEWERS,
+    ("POST", "/review/submissions/{submission_id}/decision"): REVIEWERS,
+    ("POST", "/review/submissions/{submission_id}/check"): REVIEWERS,
+    ("GET", "/admin/registrations"): ADMIN,
+    ("POST", "/admin/registrations"): ADMIN,
+    ("POST", "/admin/past-lists"): ADMIN,
+    ("GET", "/api/v1/submissions"): REVIEWERS,
+    ("GET", "/api/v1/submissions/{submission_id}"): REVIEWERS,
+    ("POST", "/api/v1/submissions/{submission_id}/decisions"): REVIEWERS,
+    ("POST", "/api/v1/submissions/{submission_id}/check"): REVIEWERS,
+    ("POST", "/api/v1/registrations"): ADMIN,
+    ("POST", "/api/v1/past-lists"): ADMIN,
 }
 
 
@@ -118,6 +133,7 @@ class World:
     job_id: str
     token_id: int
     user_id: int
+    submission_id: int
 
 
 @pytest.fixture
@@ -144,13 +160,13 @@ def world(sign_in: Callable[[str], TestClient], people: dict[str, Person]) -> Wo
         judge2 = session.get(User, people["judge2"].user_id)
         assert judge2 is not None
         token, _ = issue_token(session, judge2, "someone else's")
-        token_id = token.id
-    return World(upload["id"], upload["job_id"], token_id, people["judge2"].user_id)
+        token_id, submission_id = token.id, submission.id
+    return World(upload["id"], upload["job_id"], token_id, people["judge2"].user_id, submission_id)
 
 
 def _path(path: str, world: World) -> str:
     return path.format(document_id=world.document_id, job_id=world.job_id, token_id=world.token_id,
-                       user_id=world.user_id)
+                       user_id=world.user_id, submission_id=world.submission_id)
 
 
 def _call(client: TestClient, method: str, path: str, *, csrf: str | None) -> int:
