@@ -246,6 +246,135 @@ def users_list() -> None:
                    "display_name": user.display_name})
 
 
+@app.command()
+def check(
+    registrations: Annotated[Path, typer.Argument(help="registrations: JSON Lines, CSV or XLSX")],
+    more_lists: Annotated[list[Path] | None, typer.Argument(hidden=True, show_default=False,
+                                                            help="more past lists after --past-lists")] = None,
+    files: Annotated[Path | None, typer.Option("--files", help="folder the registrations' files are in")] = None,
+    past_lists: Annotated[list[Path] | None, typer.Option("--past-lists",
+                                                          help="past 500强/300强 lists, CSV or XLSX")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="rule overrides, YAML or JSON")] = None,
+    database: Annotated[bool, typer.Option("--db/--no-db",
+                                           help="also compare with the teams and lists in the database")] = True,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="print one JSON line per registration")] = False,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR pages without a usable text layer")] = True,
+    sandbox: Annotated[bool, typer.Option("--sandbox/--no-sandbox", help="parse files in a child process")] = True,
+) -> None:
+    """Check registrations against the eligibility rules: one verdict per registration."""
+    from review.eligibility import check_batch
+
+    if more_lists and not past_lists:
+        _fail("one registrations file; several past lists go after --past-lists")
+    overrides = _check_overrides(rules)
+    regs = _check_registrations(registrations)
+    entries = _check_past_lists([*(past_lists or []), *(more_lists or [])])
+    teams, stored_entries, contest_rules = _check_database(regs) if database else ([], [], {})
+    config_for = _check_configs(overrides, contest_rules)
+    files_for = _check_files(files, ocr, sandbox) if files is not None else None
+    for outcome in check_batch(regs, config=config_for, files=files_for, past_lists=[*stored_entries, *entries],
+                               other_teams=teams):
+        payload = outcome.to_json()
+        if as_jsonl:
+            _emit(payload)
+        else:
+            problems = [f"{r['rule']} {r['status']}" for r in payload["rules"] if r["status"] in ("fail", "unknown")]
+            typer.echo(f"{outcome.id}: {outcome.verdict} (risk {outcome.risk}){': ' if problems else ''}"
+                       f"{', '.join(problems)}")
+
+
+def _check_overrides(path: Path | None) -> dict | None:  # type: ignore[type-arg]
+    import yaml
+
+    from review.eligibility import ConfigError, load_config
+
+    if path is None:
+        return None
+    try:
+        overrides = yaml.safe_load(path.read_text(encoding="utf-8"))
+        load_config(overrides)
+    except (OSError, yaml.YAMLError, ConfigError) as exc:
+        _fail(f"{path}: {exc}")
+    return overrides
+
+
+def _check_registrations(path: Path) -> list:  # type: ignore[type-arg]
+    from ingest.settings import load_settings
+    from review.registrations import RegistrationFileError, read_registrations
+
+    try:
+        result = read_registrations(path, key=load_settings().secret_key())
+    except (OSError, RegistrationFileError) as exc:
+        _fail(f"{path}: {exc.strerror if isinstance(exc, OSError) else exc}")
+    for error in result.errors:
+        typer.echo(f"amreview: {path}: {error}", err=True)
+    return result.registrations
+
+
+def _check_past_lists(paths: list[Path]) -> list:  # type: ignore[type-arg]
+    from review.toplists import PastListError, read_past_list
+
+    entries = []
+    for path in paths:
+        try:
+            result = read_past_list(path)
+        except (OSError, PastListError) as exc:
+            _fail(f"{path}: {exc.strerror if isinstance(exc, OSError) else exc}")
+        for error in result.errors:
+            typer.echo(f"amreview: {path}: {error}", err=True)
+        entries.extend(result.entries)
+    return entries
+
+
+def _check_database(regs: list) -> tuple[list, list, dict]:  # type: ignore[type-arg]
+    """Stored teams of the same editions, stored past lists and contests' rules; nothing if there is no database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ingest.database import database_url, session_scope
+    from review.eligibility import load_teams
+    from review.eligibility.config import load_contest_rules
+    from review.toplists import load_past_entries
+
+    url = database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return [], [], {}  # no database yet: never create one just to look
+    try:
+        with session_scope() as session:
+            teams = load_teams(session, {r.contest.edition for r in regs})
+            return teams, load_past_entries(session), load_contest_rules(session)
+    except SQLAlchemyError as exc:
+        typer.echo(f"amreview: database not used ({type(exc).__name__}); checking the input alone", err=True)
+        return [], [], {}
+
+
+def _check_configs(overrides: dict | None, contest_rules: dict):  # type: ignore[no-untyped-def, type-arg]
+    """Each registration's configuration: defaults, its contest's stored rules, then --rules."""
+    from review.eligibility import ConfigError, load_config
+
+    cache: dict = {}  # type: ignore[type-arg]
+
+    def config_for(registration):  # type: ignore[no-untyped-def]
+        key = (registration.contest.name, registration.contest.edition, registration.contest.year)
+        if key not in cache:
+            try:
+                cache[key] = load_config(contest_rules.get(key), overrides)
+            except ConfigError as exc:
+                typer.echo(f"amreview: contest {key[0]} rules ignored: {exc}", err=True)
+                cache[key] = load_config(overrides)
+        return cache[key]
+
+    return config_for
+
+
+def _check_files(folder: Path, ocr: bool, sandbox: bool):  # type: ignore[no-untyped-def]
+    from review.eligibility.documents import load_files
+
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder")
+    parse, cache = _parser(ocr, sandbox), {}
+    return lambda registration: load_files(registration, folder, parse, cache)
+
+
 def _data_dir() -> str:
     from ingest.settings import load_settings
 

@@ -1,9 +1,11 @@
 """Load the demo contest: a thematic contest with generated plans in all seven segments.
 
-Each plan becomes a submission with its business plan as a PDF (two-column market
-section on some), a DOCX (half without heading styles, like WPS files), or a scanned
-PDF that needs OCR. Loading twice changes nothing: contest, submissions and documents
-are found by their natural keys (name/year, registration code, SHA-256).
+Each plan becomes a submission with its registration record (consistent with the plan,
+a few with one injected eligibility problem so the qualification queue shows every
+verdict) and its business plan as a PDF (two-column market section on some), a DOCX
+(half without heading styles, like WPS files), or a scanned PDF that needs OCR. Loading
+twice changes nothing: contest, submissions and documents are found by their natural
+keys (name/year, registration code, SHA-256).
 """
 
 from __future__ import annotations
@@ -16,16 +18,23 @@ from sqlalchemy import select
 
 from api.auth.service import create_user, find_user
 from api.demo.plans import Plan, demo_plans
+from api.demo.registrations import registration_for
 from api.demo.render import render_docx, render_pdf, render_scanned_pdf
 from api.jobs import InlineRunner, create_job
 from api.migrate import upgrade
 from ingest.database import session_scope
 from ingest.service import accept_upload
 from ingest.settings import load_settings
-from review.models import Contest, Submission, SubmissionFile
+from review.intake import store_registration
+from review.models import GROUPS, Contest, Submission, SubmissionFile
+from review.registrations import Registration, protect_ids
 from review.service import assign
 
 DEMO_CONTEST = {"kind": "thematic", "name": "增材制造专题赛", "edition": 11, "year": 2026, "region": "四川泸州"}
+# Problems injected into some demo registrations (by plan index), one rule each.
+DEMO_VIOLATIONS = {3: "credit_record", 5: "core_team_size", 6: "sme_size", 9: "startup_age",
+                   10: "registration_consistent"}
+_GROUPS_OF = {"core_team_size": ("startup",), "startup_age": ("startup",), "sme_size": ("enterprise",)}
 # One account per role; passwords are random per installation and written to CREDENTIALS.
 DEMO_USERS = (("admin", "admin", "系统管理员"), ("reviewer", "reviewer", "王审查"), ("judge1", "judge", "李评委"),
               ("judge2", "judge", "赵评委"), ("integrity", "integrity", "陈诚信"))
@@ -43,12 +52,16 @@ def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
 
     upgrade()
     plans = demo_plans(count=plan_count)
-    contest_id = _contest()
+    _contest()
     job_ids: list[str] = []
+    key = load_settings().secret_key()
     for index, plan in enumerate(plans):
-        filename, data = _render(plan, index, scanned)
+        code = _code(plan, index)
+        entry = registration_for(plan, code, seed=7, violation=_violation(plan, index), contest=DEMO_CONTEST)
+        filename, data = _render(entry.document, index, scanned)
+        registration = protect_ids(Registration.model_validate({**entry.registration, "files": [filename]}), key)
         progress(f"demo: {filename} ({len(data) // 1024} KB)")
-        job_ids.extend(_submission(contest_id, plan, index, filename, data))
+        job_ids.extend(_submission(registration, filename, data))
     _people(len(plans))
     if wait:
         runner = InlineRunner()
@@ -109,18 +122,26 @@ def _contest() -> int:
         return contest.id
 
 
-def _submission(contest_id: int, plan: Plan, index: int, filename: str, data: bytes) -> list[str]:
-    """Store the plan's file and its submission; returns the parse job to run, if any."""
-    group_letter = "E" if plan.group == "enterprise" else "S"
-    code = f"AM11-{group_letter}-{index + 1:04d}"
+def _code(plan: Plan, index: int) -> str:
+    return f"AM11-{'E' if plan.group == 'enterprise' else 'S'}-{index + 1:04d}"
+
+
+def _violation(plan: Plan, index: int) -> str | None:
+    """The problem to inject into this plan's registration, if its group can have it."""
+    violation = DEMO_VIOLATIONS.get(index)
+    return None if violation is None or plan.group not in _GROUPS_OF.get(violation, GROUPS) else violation
+
+
+def _submission(registration: Registration, filename: str, data: bytes) -> list[str]:
+    """Store the plan's file and its registration (once); returns the parse job to run, if any.
+
+    The parse job also checks the submission's eligibility when it finishes.
+    """
     with session_scope() as session:
         record, created = accept_upload(session, data, filename)
-        submission = session.scalar(select(Submission).where(Submission.code == code))
+        submission = session.scalar(select(Submission).where(Submission.code == registration.id))
         if submission is None:
-            submission = Submission(contest_id=contest_id, code=code, group=plan.group, segment=plan.segment,
-                                    project=plan.title, applicant=plan.company)
-            session.add(submission)
-            session.flush()
+            submission, _ = store_registration(session, registration)
         if session.get(SubmissionFile, (submission.id, record.id)) is None:
-            session.add(SubmissionFile(submission_id=submission.id, document_id=record.id))
+            session.add(SubmissionFile(submission_id=submission.id, document_id=record.id, name=filename))
         return [create_job(session, "parse_document", {"document_id": record.id}).id] if created else []

@@ -25,6 +25,11 @@ def test_demo_loads_once(data_dir: Path) -> None:
         assert len({s.code for s in submissions}) == 3
         assert all(s.code.startswith(("AM11-E-", "AM11-S-")) for s in submissions)
         assert len({s.segment for s in submissions}) >= 2
+        # every demo entry arrives with its registration and, its plan parsed, a verdict with every rule
+        assert all(s.verdict in ("eligible", "needs_review", "ineligible") for s in submissions)
+        assert all({r["rule"] for r in s.checks} >= {"sme_size", "documents_complete"} for s in submissions)
+        assert all(m.id_hash and "*" in (m.id_masked or "") for s in submissions for m in s.members)
+        assert all("id_number" not in str(s.registration) for s in submissions)
         records = session.scalars(select(DocumentRecord)).all()
         assert all(r.status == PARSED and r.page_count and r.page_count >= 5 for r in records)
         assert {r.media_type for r in records} >= {"application/pdf"}
