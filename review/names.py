@@ -109,9 +109,40 @@ def similarity(a: str, b: str) -> float:
     return float(fuzz.ratio(a, b))
 
 
+# Industry words that follow the trade name (字号) in a company name, longest first. Two firms of one
+# trade share them ("睿捷生物医学科技" / "宇达生物医学科技"): they must not make the names look alike.
+_INDUSTRY_WORDS = tuple(sorted((
+    "增材制造", "3d打印", "三维打印", "新材料", "生物医学", "生物医药", "生物医疗", "医疗器械", "科技", "技术", "材料",
+    "装备", "制造", "智能", "生物", "医学", "医疗", "医药", "信息", "软件", "电子", "机械", "精密", "激光", "工程",
+    "增材", "打印", "三维", "数字", "数控", "实业", "发展", "创新", "光电", "机电", "自动化", "设备", "仪器", "工业",
+    "新能源", "能源", "环保", "航空", "航天", "模具", "粉末", "金属", "高分子", "复合", "口腔", "齿科", "健康",
+), key=len, reverse=True))
+
+
+def trade_name(key: str) -> str:
+    """The distinctive part of a normalised company key: industry words stripped from its end."""
+    changed = True
+    while changed:
+        changed = False
+        for word in _INDUSTRY_WORDS:
+            if key.endswith(word) and len(key) - len(word) >= 2:
+                key, changed = key[: -len(word)], True
+    return key
+
+
 def company_similarity(a: str | None, b: str | None) -> float:
-    """0–100 similarity of two company names after normalisation."""
-    return similarity(normalise_company(a), normalise_company(b))
+    """0–100 similarity of two company names after normalisation.
+
+    When the trade names (字号) have little in common the names are of different firms, however
+    alike their industry words: the score is then at most the trade names' own similarity.
+    """
+    key_a, key_b = normalise_company(a), normalise_company(b)
+    overall = similarity(key_a, key_b)
+    trade_a, trade_b = trade_name(key_a), trade_name(key_b)
+    if trade_a == key_a and trade_b == key_b:
+        return overall
+    distinct = similarity(trade_a, trade_b)
+    return overall if distinct >= 50 else min(overall, distinct)
 
 
 def project_similarity(a: str | None, b: str | None) -> float:

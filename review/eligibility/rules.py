@@ -200,8 +200,30 @@ def _revenue_check(registration: Registration, ctx: RuleContext, params: Params)
                                                                  params["revenue_tolerance"]))
 
 
+def _team_check(registration: Registration, ctx: RuleContext, params: Params) -> Comparison:
+    """The registered core members appear among the people the documents name (most of them, at least).
+
+    For a maker team this is the one thing to compare: it has no company name, code or figures.
+    """
+    core = [m for m in registration.team if m.core]
+    people = _of(ctx, "person")
+    if not core or not people:
+        return None
+    named = {normalise_person(str(fact.value)) for _, fact in people}
+    found = [m.name for m in core if normalise_person(m.name) in named]
+    agreed = len(found) >= params["team_share"] * len(core)
+    missing = [m.name for m in core if m.name not in found]
+    evidence = [field_evidence("team", [m.name for m in core]), *(
+        fact_evidence(file, fact, check="core team", comparison="agrees") for file, fact in people
+        if normalise_person(str(fact.value)) in {normalise_person(n) for n in found})][:8]
+    if missing:
+        evidence.append({"source": "registration", "field": "team", "value": missing,
+                         "note": "registered core members the documents do not name"})
+    return agreed, evidence
+
+
 _CONSISTENCY = (("company name", _name_check), ("USCC", _uscc_check), ("registration date", _date_check),
-                ("headcount", _headcount_check), ("revenue", _revenue_check))
+                ("headcount", _headcount_check), ("revenue", _revenue_check), ("core team", _team_check))
 
 
 def _consistency_checks(registration: Registration, ctx: RuleContext,
@@ -449,6 +471,8 @@ def documents_complete(registration: Registration, ctx: RuleContext, params: Par
     found = {key for key, words in expected.items() if any(w in t for t in titles for w in words)}
     missing = [key for key in expected if key not in found]
     evidence = [file_evidence(plan.name, f"missing section: {key}") for key in missing]
+    if not found:
+        return failed(f"{plan.name} has none of the sections of a business plan", evidence)
     if len(missing) > params["max_missing"]:
         return unknown(f"{plan.name}: sections not found: {', '.join(missing)}", evidence)
     note = f" (not found: {', '.join(missing)})" if missing else ""

@@ -27,3 +27,11 @@ def test_fuzzy_scores() -> None:
     assert company_similarity("四川某某增材科技有限公司", "清华大学") < 50
     assert normalise_project("“大尺寸”钛合金构件 激光选区熔化成形装备项目") == "大尺寸钛合金构件激光选区熔化成形装备"
     assert project_similarity("钛合金激光选区熔化装备", "钛合金激光选区熔化成形装备") > 90
+
+
+def test_firms_of_one_trade_are_told_apart_by_their_trade_names() -> None:
+    from review.names import company_similarity
+
+    assert company_similarity("绵阳睿捷生物医学科技有限公司", "上海宇达生物医学科技股份有限公司") < 50
+    assert company_similarity("四川泸州星火增材科技有限公司", "星火增材科技股份有限公司") == 100
+    assert company_similarity("成都星火三维科技有限公司", "星火增材科技有限公司") > 60

@@ -128,6 +128,17 @@ def test_registration_consistent_unknown_and_skipped() -> None:
     assert run("registration_consistent", registration()).status == "skipped"
 
 
+def test_registration_consistent_compares_a_maker_teams_members() -> None:
+    team = maker_team(team=[{"name": "王一", "core": True}, {"name": "李二", "core": True}])
+    named = with_facts(fact("person", "王一", role="负责人"), fact("person", "李二", role="技术负责人"))
+    result = run("registration_consistent", team, named)
+    assert result.status == "pass" and any(e.get("check") == "core team" for e in result.evidence)
+    strangers = with_facts(fact("person", "赵三"), fact("person", "钱四"))
+    differs = run("registration_consistent", team, strangers)
+    assert differs.status == "unknown" and "core team" in differs.reason
+    assert any(e.get("value") == ["王一", "李二"] and e.get("note") for e in differs.evidence)
+
+
 # ---------------------------------------------------------------- 5 core_team_size
 
 def _team(core: int, extra: int = 0) -> list[dict]:
@@ -249,6 +260,8 @@ def test_documents_complete() -> None:
     assert run("documents_complete", registration(), with_facts()).status == "pass"
     few = run("documents_complete", registration(), with_facts(headings=["一、项目概述", "二、技术与产品"]))
     assert few.status == "unknown" and "market" in few.reason
+    not_a_plan = run("documents_complete", registration(), with_facts(headings=["第一章 总则", "第二章 附则"]))
+    assert not_a_plan.status == "fail" and "none of the sections" in not_a_plan.reason
     startup_plan = with_facts(headings=[h for h in PLAN_HEADINGS if "财务" not in h])
     assert run("documents_complete", startup(), startup_plan).status == "pass"
     missing = RuleContext(files=[SubmittedFile("plan.pdf", error="file not found", error_code="missing")])
