@@ -126,6 +126,37 @@ def _fail(reason: str) -> None:
 
 
 @app.command()
+def facts(
+    path: Annotated[Path, typer.Argument(help="a PDF, DOCX, image or ZIP file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print {\"facts\": [...]} as JSON")] = False,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR pages without a usable text layer")] = True,
+    sandbox: Annotated[bool, typer.Option("--sandbox/--no-sandbox",
+                                          help="parse in a child process under time and memory limits")] = True,
+) -> None:
+    """Extract facts (company, USCC, dates, money, head count, people, patents…) with their pages and spans."""
+    from ingest.facts import extract_facts
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        results = _parser(ocr, sandbox)(path)
+    except OSError as exc:
+        _fail(f"{path}: unreadable: {exc.strerror or exc}")
+    if len(results) == 1 and results[0].error is not None:
+        _fail(f"{path}: refused ({results[0].error.code}): {results[0].error.reason}")
+    found = [(r.name, [f.to_json() for f in extract_facts(r.document)] if r.document else None, r) for r in results]
+    if as_json:
+        _emit({"facts": found[0][1]} if len(found) == 1 else {"file": str(path), "members": [
+            {"file": name, "facts": items} if items is not None else r.as_dict() for name, items, r in found]})
+        return
+    for name, items, result in found:
+        if items is None:
+            typer.echo(f"{name}: refused ({result.error.code}): {result.error.reason}")
+        for item in items or []:
+            typer.echo(f"{name} p.{item['page']} {item['kind']}: {item['value']} «{item['text']}»")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,

@@ -178,6 +178,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "credit_flags": ("信用记录", "Credit flags"),
     "team": ("团队成员", "Team"),
     "member_name": ("姓名", "Name"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
     "member_role": ("职务", "Role"),
     "core_member": ("核心成员", "Core"),
     "id_number": ("身份证号", "ID number"),

@@ -98,22 +98,31 @@ def _submitted(name: str, records: list[DocumentRecord]) -> SubmittedFile:
     return SubmittedFile(name, documents=[Document.model_validate(r.content) for r in parsed], facts=facts)
 
 
-def submitted_files(session: Session, submission: Submission, registration: Registration) -> list[SubmittedFile]:
-    """One entry per file the registration names: its stored document (a ZIP stands for its members)."""
+def documents_by_name(session: Session, submission: Submission, records: list[DocumentRecord] | None = None,
+                      names: list[str] | None = None) -> dict[str, list[DocumentRecord]]:
+    """The stored documents behind each file name the registration gives (a ZIP: its members)."""
+    records = records if records is not None else submission_documents(session, submission)
+    names = names if names is not None else list((submission.registration or {}).get("files", []))
     links = dict(session.execute(select(SubmissionFile.name, SubmissionFile.document_id)
                                  .where(SubmissionFile.submission_id == submission.id)).all())
-    records = {r.id: r for r in submission_documents(session, submission)}
-    files = []
-    for name in registration.files:
-        record = records.get(links.get(name, -1))
-        if record is None:  # linked without a name (the demo, a file uploaded on its own): by file name
+    by_id = {r.id: r for r in records}
+    found: dict[str, list[DocumentRecord]] = {}
+    for name in names:
+        record = by_id.get(links.get(name, -1))
+        if record is None:  # linked without a name (a file attached on its own): by file name
             bare = name.replace("\\", "/").rsplit("/", 1)[-1]
-            record = next((r for r in records.values() if r.filename == bare), None)
+            record = next((r for r in records if r.filename == bare), None)
         matched = [] if record is None else [record]
         if record is not None and record.media_type == "application/zip":
-            matched = [r for r in records.values() if r.parent_id == record.id] or matched
-        files.append(_submitted(name, matched))
-    return files
+            matched = [r for r in records if r.parent_id == record.id] or matched
+        found[name] = matched
+    return found
+
+
+def submitted_files(session: Session, submission: Submission, registration: Registration) -> list[SubmittedFile]:
+    """One entry per file the registration names: what became of it."""
+    named = documents_by_name(session, submission, names=registration.files)
+    return [_submitted(name, named[name]) for name in registration.files]
 
 
 def check_stored(submission_ids: list[int]) -> dict[str, str]:

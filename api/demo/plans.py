@@ -106,9 +106,27 @@ class PlanSection:
     tables: list[list[list[str]]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PlantedFact:
+    """A fact the generator wrote into a plan: the ground truth fact extraction is measured against.
+
+    ``value`` is normalised the way ``ingest.facts`` reports it (CNY as numbers, ISO dates, codes, names);
+    ``anchor`` is plan text stating it, to be found in the rendered document to learn the fact's page;
+    ``attributes`` are the stated details an extractor should also get right (year, forecast, role, type…).
+    """
+
+    kind: str
+    value: object
+    anchor: str
+    attributes: dict[str, object] = field(default_factory=dict)
+
+
 @dataclass
 class Plan:
-    """One synthetic entry. ``sections[0]`` is the cover (level 0); the nine numbered parts follow."""
+    """One synthetic entry. ``sections[0]`` is the cover (level 0); the nine numbered parts follow.
+
+    ``facts`` lists what the plan states about the entrant (see ``PlantedFact``); it adds nothing to the text.
+    """
 
     title: str
     company: str
@@ -117,6 +135,7 @@ class Plan:
     uscc: str | None
     registered_on: date
     sections: list[PlanSection]
+    facts: list[PlantedFact] = field(default_factory=list)
 
     def source_text(self) -> str:
         """Every heading, paragraph and table cell in rendering order, one per line.
@@ -1549,6 +1568,113 @@ def _risks(w: _Writer) -> list[PlanSection]:
 
 
 # --------------------------------------------------------------------------------------------
+# Planted facts (ground truth for fact extraction; nothing here writes text or draws random numbers)
+# --------------------------------------------------------------------------------------------
+
+
+def stated_cny(text: str) -> int:
+    """The CNY an amount written by ``fmt_wan``/``fmt_yi`` or a 万元 table cell states: 1,250万元, 1.6亿元, 8,500.0."""
+    number = text.removesuffix("亿元").removesuffix("万元").replace(",", "")
+    factor = 100_000_000 if text.endswith("亿元") else 10_000
+    return round(float(number) * factor)
+
+
+def _identity_facts(ident: _Identity, fixed: dict[str, str], group: Group) -> list[PlantedFact]:
+    facts = [PlantedFact("company_name", ident.company, f"参赛单位：{ident.company}")]
+    if ident.uscc is None:  # a maker team: no registration, capital or USCC
+        return facts
+    reg_date = fmt_date(ident.registered_on)
+    facts += [
+        PlantedFact("uscc", ident.uscc, f"统一社会信用代码：{ident.uscc}"),
+        PlantedFact("registered_on", ident.registered_on.isoformat(), f"{ident.company}成立于{reg_date}"),
+        PlantedFact("registered_capital_cny", stated_cny(fixed["capital"]), f"注册资本{fixed['capital']}"),
+    ]
+    if group == "startup":  # the first milestone is the registration itself
+        facts.append(PlantedFact("registered_on", ident.registered_on.isoformat(), f"{reg_date}，完成公司注册"))
+    return facts
+
+
+def _staff_facts(ident: _Identity, fixed: dict[str, str], group: Group) -> list[PlantedFact]:
+    staff = int(fixed["staff"])
+    facts = [PlantedFact("employees", staff, f"公司共有员工{staff}人")]
+    if group == "enterprise":
+        facts.append(PlantedFact("employees", staff, f"公司现有员工{staff}人"))
+    elif ident.uscc is not None:
+        facts.append(PlantedFact("employees", staff, f"团队现有全职员工{staff}人"))
+    return facts
+
+
+def _revenue_text_facts(ident: _Identity, fixed: dict[str, str], group: Group) -> list[PlantedFact]:
+    last, year = fixed["revenue_last"], int(fixed["year_recent"])
+    actual = {"year": year, "forecast": False}
+    if group == "enterprise":
+        history = f"营业收入从{fixed['revenue_first']}增长至{last}"
+        facts = [PlantedFact("revenue_cny", stated_cny(last), f"{year}年公司实现营业收入{last}", actual),
+                 PlantedFact("revenue_cny", stated_cny(fixed["revenue_first"]), history, {"forecast": False}),
+                 PlantedFact("revenue_cny", stated_cny(last), history, {"forecast": False})]
+    else:
+        facts = [PlantedFact("revenue_cny", stated_cny(last), f"{year}年实现营业收入{last}", actual)]
+    label, amount = ident.revenue[-1][0], fmt_money(ident.revenue[-1][1])
+    facts.append(PlantedFact("revenue_cny", stated_cny(amount), f"预计{label[:4]}年实现营业收入{amount}",
+                             {"year": int(label[:4]), "forecast": True}))
+    return facts
+
+
+def _table_of(sections: list[PlanSection], *header: str) -> list[list[str]]:
+    """The plan table whose first (or, below a title row, second) row starts with the ``header`` cells."""
+    for section in sections:
+        for table in section.tables:
+            if any(tuple(row[: len(header)]) == header for row in table[:2]):
+                return table
+    return []
+
+
+def _finance_table_facts(sections: list[PlanSection]) -> list[PlantedFact]:
+    table = _table_of(sections, "项目")
+    labels = table[1][1:]
+    facts = []
+    for row in table[2:]:
+        kind = {"营业收入": "revenue_cny", "研发投入": "rd_spend_cny"}.get(row[0])
+        for label, cell in zip(labels, row[1:], strict=True) if kind else ():
+            facts.append(PlantedFact(kind, stated_cny(cell), "\t".join(row),
+                                     {"year": int(label[:4]), "forecast": "预测" in label}))
+    return facts
+
+
+def _people_facts(fixed: dict[str, str], sections: list[PlanSection]) -> list[PlantedFact]:
+    cover = "\n".join(sections[0].paragraphs)
+    contact = cover.split("联系人：")[1].split()[0]
+    facts = [PlantedFact("person", contact, f"联系人：{contact}", {"role": "联系人"})]
+    if f"团队负责人：{contact}" in cover:
+        facts.append(PlantedFact("person", contact, f"团队负责人：{contact}", {"role": "团队负责人"}))
+    for name, position, *_ in _table_of(sections, "姓名")[1:]:
+        facts.append(PlantedFact("person", name, f"{name}\t{position}", {"role": position}))
+    advisors = [p for s in sections if s.heading.endswith("顾问与合作机构") for p in s.paragraphs]
+    if any(f"{fixed['prof']}教授" in paragraph for paragraph in advisors):
+        facts.append(PlantedFact("person", fixed["prof"], f"{fixed['prof']}教授", {"role": "教授"}))
+    return facts
+
+
+def _ip_facts(sections: list[PlanSection]) -> list[PlantedFact]:
+    types = {"发明": "invention", "实用新型": "utility"}
+    facts = []
+    for _, name, kind, number, _status in _table_of(sections, "序号", "专利名称")[1:]:
+        attributes = {"type": types[kind], "title": name, "granted": number.startswith("ZL")}
+        facts.append(PlantedFact("patent", number.removeprefix("ZL"), number, attributes))
+    for _, name, number, _registered in _table_of(sections, "序号", "软件名称")[1:]:
+        facts.append(PlantedFact("software_copyright", number, number, {"title": name}))
+    return facts
+
+
+def planted_facts(ident: _Identity, fixed: dict[str, str], sections: list[PlanSection],
+                  group: Group) -> list[PlantedFact]:
+    """Every entrant fact the plan states, from the generator's own data (identity, fixed slots, tables)."""
+    return [*_identity_facts(ident, fixed, group), *_staff_facts(ident, fixed, group),
+            *_revenue_text_facts(ident, fixed, group), *_finance_table_facts(sections),
+            *_people_facts(fixed, sections), *_ip_facts(sections)]
+
+
+# --------------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------------
 
@@ -1593,7 +1719,8 @@ def make_plan(segment: int, seed: int, pages: int = 12, group: Group = "enterpri
     target = MINIMAL_TEXT + extra
     technology = _technology(w, max(0, target - _text_length(cover) - _text_length(rest)))
     sections = cover + technology + rest
-    return Plan(title, ident.company, segment, group, ident.uscc, ident.registered_on, sections)
+    facts = planted_facts(ident, w.fixed, sections, group)
+    return Plan(title, ident.company, segment, group, ident.uscc, ident.registered_on, sections, facts)
 
 
 def demo_plans(count: int = 14, seed: int = 7) -> list[Plan]:

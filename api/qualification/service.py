@@ -61,8 +61,9 @@ def past_lists(session: Session) -> list[dict]:  # type: ignore[type-arg]
 def detail(session: Session, submission: Submission, *, excerpts: bool = False) -> dict:  # type: ignore[type-arg]
     """What a reviewer sees of a submission; ID numbers in any text are masked."""
     documents = qualify.submission_documents(session, submission)
+    named = qualify.documents_by_name(session, submission, documents)
     texts = {record.id: (record.content or {}).get("text", "") for record in documents}
-    checks = [dict(result, evidence=[_evidence(e, documents, texts, excerpts) for e in result.get("evidence", [])])
+    checks = [dict(result, evidence=[_evidence(e, named, texts, excerpts) for e in result.get("evidence", [])])
               for result in submission.checks or []]
     return mask_in({  # type: ignore[return-value]
         "registration": submission.registration,
@@ -78,13 +79,17 @@ def detail(session: Session, submission: Submission, *, excerpts: bool = False) 
     })
 
 
-def _evidence(item: dict, documents: list[DocumentRecord], texts: dict[int, str],  # type: ignore[type-arg]
+def _evidence(item: dict, named: dict[str, list[DocumentRecord]], texts: dict[int, str],  # type: ignore[type-arg]
               excerpts: bool) -> dict:  # type: ignore[type-arg]
+    """A document evidence item with its document's id and, for pages, the text around its span."""
     if item.get("source") != "document":
         return item
-    record = next((r for r in documents if r.filename == item.get("file")), None)
-    enriched = dict(item, document_id=record.id if record else None)
+    records = named.get(str(item.get("file")), [])
     span = item.get("span")
+    # a ZIP stands for its members: the span is in the one whose text holds the quoted passage
+    record = next((r for r in records if span and texts.get(r.id, "")[span[0]:span[1]] == item.get("text")),
+                  records[0] if records else None)
+    enriched = dict(item, document_id=record.id if record else None)
     if excerpts and record is not None and span:
         text = texts.get(record.id, "")
         start, end = int(span[0]), int(span[1])

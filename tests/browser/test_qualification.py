@@ -129,6 +129,8 @@ def test_reviewer_triages_imported_registrations(page_as, import_files: tuple[Pa
     page.locator("table#queue").get_by_role("link", name="AM11-E-0101").click()
     consistent = page.locator("#rule-registration_consistent")
     expect(consistent.locator("mark").first).to_be_visible()  # the passage the rule relied on, highlighted
+    expect(consistent.locator(".excerpt").first).to_contain_text("一、项目概述")  # with its context
+    expect(consistent.locator("a").first).to_have_attribute("href", re.compile(r"^/documents/\d+#page-1$"))
     expect(page.locator("table#members")).to_contain_text("110105********002X")
     expect(page.locator("main")).not_to_contain_text("11010519491231002X")
     screenshot(page, "q-05-evidence")
