@@ -124,3 +124,41 @@ def is_software_registration(number: str) -> bool:
 def is_trademark_number(number: str) -> bool:
     """Trademark registration numbers are purely numeric, up to 9 digits (format only)."""
     return number.isdigit() and 1 <= len(number) <= 9
+
+
+_SOFTWARE_CERTIFICATE = re.compile(r"^软著登字第(\d{6,8})号$")
+_PUBLICATION = re.compile(r"^CN(\d{7}|\d{9})([ABCUYS])(\d?)$")
+_PUBLICATION_KINDS = {"A": "application_published", "B": "invention_granted", "C": "invention_partly_invalidated",
+                      "U": "utility_granted", "Y": "utility_partly_invalidated", "S": "design_granted"}
+
+
+def is_software_certificate(number: str) -> bool:
+    """``软著登字第0650314号``: 7 digits (older, often a leading zero) or 8 (recent); 6 accepted leniently."""
+    return bool(_SOFTWARE_CERTIFICATE.match("".join(number.split())))
+
+
+@dataclass(frozen=True)
+class PublicationNumber:
+    """A CNIPA document number (``CN203072526U``): kind code, no check digit, not an application number."""
+
+    number: str
+    kind_code: str
+    type: str  # invention | utility | design, from the first digit
+
+    @property
+    def granted(self) -> bool:
+        """B, U and S documents announce a grant (C and Y a partial invalidation of a granted right)."""
+        return self.kind_code in "BCUYS"
+
+    @property
+    def meaning(self) -> str:
+        return _PUBLICATION_KINDS[self.kind_code]
+
+
+def parse_publication_number(raw: str) -> PublicationNumber | None:
+    """Normalise ``CN 203072526 U`` → ``CN203072526U``; None when it is not a CN document number."""
+    text = re.sub(r"\s", "", raw.upper())
+    match = _PUBLICATION.match(text)
+    if match is None or match[1][0] not in "123":
+        return None
+    return PublicationNumber(text, match[2], _PATENT_TYPES[match[1][0]])

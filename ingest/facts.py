@@ -45,5 +45,34 @@ class Fact:
 
 
 def extract_facts(document: Document) -> list[Fact]:
-    """Every fact found in ``document``, in text order."""
-    raise NotImplementedError  # filled by the fact-extraction work
+    """Every fact found in ``document``, in text order.
+
+    Extractors run in order of trust: table structure, identifiers, labelled values, people, companies.
+    Where two find the same kind of fact over overlapping text, the earlier one is kept.
+    """
+    # The extractor modules build Facts, so they import this module: import them here, not at the top.
+    from ingest.fact_identifiers import identifier_facts
+    from ingest.fact_people import company_facts, person_facts
+    from ingest.fact_source import FactSource
+    from ingest.fact_tables import table_facts
+    from ingest.fact_values import labelled_facts
+
+    if not document.text:
+        return []
+    source = FactSource.build(document)
+    found = [*table_facts(source), *identifier_facts(source), *labelled_facts(source), *person_facts(source),
+             *company_facts(source)]
+    return sorted(_without_overlaps(found), key=lambda fact: (fact.span[0], fact.kind))
+
+
+def _without_overlaps(facts: list[Fact]) -> list[Fact]:
+    """The facts minus any that overlaps an earlier fact of the same kind."""
+    kept: dict[str, list[Span]] = {}
+    result = []
+    for fact in facts:
+        spans = kept.setdefault(fact.kind, [])
+        if any(fact.span[0] < end and start < fact.span[1] for start, end in spans):
+            continue
+        spans.append(fact.span)
+        result.append(fact)
+    return result

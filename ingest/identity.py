@@ -34,7 +34,7 @@ def is_valid_id_number(number: str) -> bool:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    return 1900 <= born.year <= date.today().year
+    return 1800 <= born.year <= date.today().year  # the check example 440524188001010014 is of 1880
 
 
 def mask_id_number(number: str) -> str:
