@@ -116,6 +116,8 @@ _INDUSTRY_WORDS = tuple(sorted((
     "装备", "制造", "智能", "生物", "医学", "医疗", "医药", "信息", "软件", "电子", "机械", "精密", "激光", "工程",
     "增材", "打印", "三维", "数字", "数控", "实业", "发展", "创新", "光电", "机电", "自动化", "设备", "仪器", "工业",
     "新能源", "能源", "环保", "航空", "航天", "模具", "粉末", "金属", "高分子", "复合", "口腔", "齿科", "健康",
+    "冶金", "视觉", "光学", "传感", "控制", "系统", "网络", "数据", "云", "动力", "汽车", "电气", "化工", "陶瓷",
+    "塑料", "树脂", "医学影像", "生命", "仿真", "设计", "科学", "研究院", "产业", "集团", "控股", "贸易", "服务",
 ), key=len, reverse=True))
 
 
@@ -131,18 +133,22 @@ def trade_name(key: str) -> str:
 
 
 def company_similarity(a: str | None, b: str | None) -> float:
-    """0–100 similarity of two company names after normalisation.
+    """0–100 similarity of two company names after normalisation (see ``company_key_similarity``)."""
+    return company_key_similarity(normalise_company(a), normalise_company(b))
+
+
+def company_key_similarity(key_a: str, key_b: str) -> float:
+    """0–100 similarity of two normalised company keys.
 
     When the trade names (字号) have little in common the names are of different firms, however
     alike their industry words: the score is then at most the trade names' own similarity.
     """
-    key_a, key_b = normalise_company(a), normalise_company(b)
     overall = similarity(key_a, key_b)
     trade_a, trade_b = trade_name(key_a), trade_name(key_b)
     if trade_a == key_a and trade_b == key_b:
         return overall
     distinct = similarity(trade_a, trade_b)
-    return overall if distinct >= 50 else min(overall, distinct)
+    return overall if distinct >= 60 else min(overall, distinct)
 
 
 def project_similarity(a: str | None, b: str | None) -> float:

@@ -20,7 +20,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from review.names import normalise_company, normalise_project
+from review.names import company_key_similarity, normalise_company, normalise_project
 from review.registrations import RegistrationFileError, chinese_int, table_sheets
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -285,7 +285,7 @@ class PastListIndex:
 def _judge(entry: PastEntry, company_key: str, project_key: str, strong: float, weak: float) -> PastMatch | None:
     """Strong: one name strongly alike and the other at least weakly (or absent from the list); weak:
     one name strongly alike alone, or both weakly."""
-    company = float(fuzz.ratio(company_key, entry.applicant_key)) if company_key and entry.applicant_key else 0.0
+    company = company_key_similarity(company_key, entry.applicant_key or "")
     project = float(fuzz.ratio(project_key, entry.project_key)) if project_key and entry.project_key else 0.0
     company_ok = company >= weak or not entry.applicant_key
     project_ok = project >= weak or not entry.project_key

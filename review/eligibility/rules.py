@@ -29,7 +29,7 @@ from review.eligibility.model import (
     skipped,
     unknown,
 )
-from review.names import company_similarity, normalise_person
+from review.names import company_similarity, normalise_company, normalise_person, trade_name
 from review.registrations import CREDIT_FLAGS, Registration
 from review.sme import load_standard
 
@@ -407,8 +407,32 @@ def _ip_status(fact: Fact, registration: Registration, threshold: float) -> tupl
     return "pass", "held by the applicant"
 
 
+_OWNERSHIP_VERB = re.compile(r"拥有|申请|取得|获得|获授权|持有|权属清晰|归[^。；\n]{0,8}所有")
+_IP_WORD = re.compile(r"专利|著作权|软著|知识产权")
+_SENTENCE = re.compile(r"[^。；！？\n]+")
+
+
+def _ownership_claim(registration: Registration, files: list[SubmittedFile]) -> Evidence | None:
+    """A sentence of the documents in which the applicant says it holds its IP ("公司拥有发明专利5项")."""
+    own = trade_name(normalise_company(registration.applicant.name))
+    subjects = ("公司", "本公司", "我公司", "企业", "团队", "本团队", *((own,) if len(own) >= 2 else ()))
+    for file in files:
+        for document in file.documents:
+            for sentence in _SENTENCE.finditer(document.text):
+                text = sentence[0]
+                if _IP_WORD.search(text) and _OWNERSHIP_VERB.search(text) and any(w in text for w in subjects):
+                    page = document.page_of(sentence.start())
+                    return {"source": "document", "file": file.name, "page": page,
+                            "span": [sentence.start(), sentence.end()], "text": text.strip()}
+    return None
+
+
 def ip_ownership(registration: Registration, ctx: RuleContext, params: Params) -> RuleResult:
-    """Patents and software copyrights named in the documents are held by the applicant (or its core members)."""
+    """Patents and software copyrights named in the documents are held by the applicant (or its core members).
+
+    An item whose holder the documents do not state is the applicant's claim when the plan says so
+    in a sentence ("公司累计申请专利12项…知识产权权属清晰"); without one, a person looks.
+    """
     if ctx.files is None:
         return skipped(_NO_DOCUMENTS)
     facts = ctx.facts("patent", "software_copyright")
@@ -422,10 +446,14 @@ def ip_ownership(registration: Registration, ctx: RuleContext, params: Params) -
     failing = [j for j in judged if j[2] == "fail"]
     if failing:
         return failed(f"{len(failing)} of {len(judged)} IP items held by others", evidence)
-    if any(j[2] == "unknown" for j in judged):
-        return unknown(f"holder unclear for {sum(j[2] == 'unknown' for j in judged)} of {len(judged)} IP items",
-                       evidence)
-    return passed(f"all {len(judged)} IP items held by the applicant")
+    unclear = [j for j in judged if j[2] == "unknown"]
+    if not unclear:
+        return passed(f"all {len(judged)} IP items held by the applicant")
+    claim = _ownership_claim(registration, ctx.files or [])
+    if claim is not None and all(j[3] == "holder not stated" for j in unclear):
+        return passed(f"{len(unclear)} of {len(judged)} IP items state no holder; the plan states the applicant "
+                      "holds its IP", [claim])
+    return unknown(f"holder unclear for {len(unclear)} of {len(judged)} IP items", evidence)
 
 
 # ------------------------------------------------------------------------------------------- 11 documents_complete

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from ingest.document import DocumentBuilder
 from review.eligibility import MemberIndex, RuleContext, SubmittedFile, TeamRecord, load_config
 from review.eligibility import rules as R
 from review.eligibility.model import RuleResult
@@ -252,6 +253,24 @@ def test_ip_ownership() -> None:
     assert run("ip_ownership", registration(), with_facts()).status == "pass"
     assert run("ip_ownership", registration()).status == "skipped"
     assert CONFIG.rules["ip_ownership"].advisory
+
+
+def test_ip_ownership_takes_the_plans_own_claim_for_items_without_a_holder() -> None:
+    builder = DocumentBuilder("0" * 64, "application/pdf", "plan.pdf", "test")
+    builder.start_page(1)
+    builder.add_block("heading", "三、知识产权", level=1)
+    builder.add_block("paragraph", "截至2026年3月，某某增材累计申请专利12项，其中发明专利5项。知识产权权属清晰。")
+    doc = builder.build()
+    silent = fact("patent", "200820132792.8")
+    claimed = RuleContext(files=[SubmittedFile("plan.pdf", documents=[doc], facts=[silent])])
+    result = run("ip_ownership", registration(), claimed)
+    assert result.status == "pass", result.reason
+    claim = result.evidence[0]
+    assert claim["text"].startswith("截至2026年3月，某某增材累计申请专利12项") and claim["page"] == 1
+    assert doc.text[claim["span"][0]:claim["span"][1]].strip() == claim["text"]
+    university = fact("patent", "201010146372.7", holder="四川大学")
+    held_elsewhere = RuleContext(files=[SubmittedFile("plan.pdf", documents=[doc], facts=[silent, university])])
+    assert run("ip_ownership", registration(), held_elsewhere).status == "fail"  # a claim never hides a stated holder
 
 
 # ---------------------------------------------------------------- 11 documents_complete
