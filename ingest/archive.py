@@ -66,3 +66,22 @@ def safe_member_name(name: str) -> str:
     if name.startswith(("/", "\\")) or normal.startswith("../") or normal == ".." or ":" in normal.split("/")[0]:
         raise Refused("unsafe_path", f"bundle entry {name!r} points outside the bundle (path traversal)")
     return normal
+
+
+# Office writes no DTDs: a <!DOCTYPE> or <!ENTITY> in a part is how XXE and "billion laughs" attacks start.
+DTD_MARKERS = tuple(
+    marker.encode(codec) for marker in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def check_office_zip(data: bytes, limits: Limits, what: str) -> None:
+    """Refuse an OOXML container (XLSX, DOCX) that is a bomb or whose XML parts declare a DTD.
+
+    For readers that hand the bytes to a library (openpyxl) which would otherwise parse them
+    with entity expansion on.
+    """
+    archive = open_zip(data, limits, what)
+    for info in archive.infolist():
+        xml = info.filename.endswith((".xml", ".rels"))
+        if xml and any(marker in read_member(archive, info.filename, limits) for marker in DTD_MARKERS):
+            raise Refused("xml_entities", f"{what} part {info.filename} declares a DTD (<!DOCTYPE>/<!ENTITY>)")

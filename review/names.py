@@ -59,14 +59,19 @@ def _strip_prefix_regions(key: str) -> str:
         key = rest[district.end():] if district else rest
 
 
-def _strip_legal_forms(key: str) -> str:
+def _strip_suffixes(key: str, suffixes: tuple[str, ...]) -> str:
+    """``key`` with any of ``suffixes`` taken off its end, repeatedly, never below two characters."""
     changed = True
     while changed:
         changed = False
-        for form in _LEGAL_FORMS:
-            if key.endswith(form) and len(key) - len(form) >= 2:
-                key, changed = key[: -len(form)], True
+        for suffix in suffixes:
+            if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+                key, changed = key[: -len(suffix)], True
     return key
+
+
+def _strip_legal_forms(key: str) -> str:
+    return _strip_suffixes(key, _LEGAL_FORMS)
 
 
 def normalise_company(name: str | None) -> str:
@@ -123,13 +128,7 @@ _INDUSTRY_WORDS = tuple(sorted((
 
 def trade_name(key: str) -> str:
     """The distinctive part of a normalised company key: industry words stripped from its end."""
-    changed = True
-    while changed:
-        changed = False
-        for word in _INDUSTRY_WORDS:
-            if key.endswith(word) and len(key) - len(word) >= 2:
-                key, changed = key[: -len(word)], True
-    return key
+    return _strip_suffixes(key, _INDUSTRY_WORDS)
 
 
 def company_similarity(a: str | None, b: str | None) -> float:

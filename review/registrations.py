@@ -29,7 +29,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ingest.archive import check_office_zip
+from ingest.errors import Refused
 from ingest.identity import id_number_hash, is_valid_id_number, mask_id_number, mask_id_numbers
+from ingest.limits import DEFAULT_LIMITS
 
 GROUP_ALIASES = {"enterprise": "enterprise", "企业组": "enterprise", "企业": "enterprise",
                  "startup": "startup", "创业组": "startup", "创客组": "startup", "创业": "startup", "创客": "startup"}
@@ -614,6 +617,10 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
 def _xlsx_sheets(data: bytes, all_sheets: bool) -> Iterator[tuple[str, Iterator[tuple[int, list[Any]]]]]:
     from openpyxl import load_workbook
 
+    try:
+        check_office_zip(data, DEFAULT_LIMITS, "XLSX workbook")
+    except Refused as refusal:
+        raise RegistrationFileError(refusal.reason) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file

@@ -322,11 +322,15 @@ def check_page(request: Request, submission_id: RowId, me: FormReviewer) -> Redi
     return RedirectResponse(f"/review/submissions/{submission_id}", status_code=303)
 
 
-@router.get("/admin/registrations", response_class=HTMLResponse, include_in_schema=False)
-def registrations_page(request: Request, me: PageAdmin) -> HTMLResponse:
+def _imports_page(request: Request, outcome: dict | None) -> HTMLResponse:  # type: ignore[type-arg]
     with session_scope() as session:
         lists = service.past_lists(session)
-    return render(request, "registrations.html", lists=lists, outcome=None, this_year=date.today().year)
+    return render(request, "registrations.html", lists=lists, outcome=outcome, this_year=date.today().year)
+
+
+@router.get("/admin/registrations", response_class=HTMLResponse, include_in_schema=False)
+def registrations_page(request: Request, me: PageAdmin) -> HTMLResponse:
+    return _imports_page(request, None)
 
 
 @router.post("/admin/registrations", response_class=HTMLResponse, include_in_schema=False)
@@ -342,9 +346,7 @@ async def registrations_upload_page(request: Request, me: FormAdmin) -> HTMLResp
         _queue_check(summary.submission_ids)
     except ApiError as error:
         outcome = {"kind": "registrations", "refused": error.message}
-    with session_scope() as session:
-        lists = service.past_lists(session)
-    return render(request, "registrations.html", lists=lists, outcome=outcome, this_year=date.today().year)
+    return _imports_page(request, outcome)
 
 
 @router.post("/admin/past-lists", response_class=HTMLResponse, include_in_schema=False)
@@ -353,14 +355,13 @@ async def past_list_page(request: Request, me: FormAdmin) -> HTMLResponse:
     upload = form.get("file")
     if isinstance(upload, str) or upload is None or not upload.filename:
         raise PageError(400, "bad_request")
-    year_text, group = str(form.get("year") or ""), str(form.get("group") or "") or None
-    year = int(year_text) if year_text.isdigit() else None
+    year_text, group_text = str(form.get("year") or ""), str(form.get("group") or "")
+    year = int(year_text) if year_text.isdigit() and 2015 <= int(year_text) <= 2100 else None
+    group = group_text if group_text in GROUPS else None
     try:
         outcome = {"kind": "past_list", **await _import_past_list(request, me, upload, year, group)}  # type: ignore[arg-type]
     except ApiError as error:
         outcome = {"kind": "past_list", "refused": error.message}
-    with session_scope() as session:
-        lists = service.past_lists(session)
-    return render(request, "registrations.html", lists=lists, outcome=outcome, this_year=date.today().year)
+    return _imports_page(request, outcome)
 
 

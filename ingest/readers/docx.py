@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from ingest.archive import open_zip, read_member
+from ingest.archive import DTD_MARKERS, open_zip, read_member
 from ingest.document import BlockKind, Document, DocumentBuilder
 from ingest.errors import Refused
 from ingest.headings import (
@@ -148,9 +148,6 @@ _STYLED_HEADINGS = 3  # fewer styled headings than this: the author formatted he
 _OCR_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 _OCR_MIN_SIDES = (150, 300)  # (shorter, longer) side in pixels: smaller pictures are icons and logos
 
-_DTD_MARKERS = tuple(
-    marker.encode(codec) for marker in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")
-)
 
 _CJK = (
     "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3200-\u33ff"
@@ -355,7 +352,7 @@ def _resolve_target(folder: str, target: str) -> str | None:
 
 def _refuse_dtd(raw: bytes, part: str) -> None:
     # Markers are searched in UTF-8 and both UTF-16 byte orders: OOXML parts may use either.
-    if any(marker in raw for marker in _DTD_MARKERS):
+    if any(marker in raw for marker in DTD_MARKERS):
         raise Refused(
             "xml_entities",
             f"{part} declares a DTD (<!DOCTYPE>/<!ENTITY>): Word never writes one, and entity "

@@ -103,6 +103,25 @@ def test_xlsx_import(tmp_path: Path) -> None:
     assert member.id_number is None and member.id_hash == id_number_hash(ID_A, KEY) and member.id_valid
 
 
+def test_an_xlsx_declaring_entities_is_refused_before_openpyxl_reads_it(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    workbook = Workbook()
+    workbook.active.append(CHINESE_HEADERS)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(hostile, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":  # a "billion laughs" seed in the sheet
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + data
+            target.writestr(info, data)
+    with pytest.raises(RegistrationFileError, match="declares a DTD"):
+        read_registrations(hostile.getvalue(), "r.xlsx")
+
+
 def test_english_dotted_headers_and_units() -> None:
     text = "id,group,project,applicant.name,applicant.revenue_10k_cny,营业收入(元),team\n"
     text += f"A1,startup,p,某某团队,,5000000,\"[{{\"\"name\"\": \"\"甲\"\", \"\"id_number\"\": \"\"{ID_A}\"\"}}]\"\n"
