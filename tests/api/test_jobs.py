@@ -141,7 +141,7 @@ def test_a_worker_runs_a_submitted_job(rq: RqRunner, workers: Callable[[int], li
     pool = workers(1)
 
     job = _wait_job(job_id)
-    assert (job.status, job.attempts, job.result) == (DONE, 1, {"status": "parsed"})
+    assert (job.status, job.attempts, job.result) == (DONE, 1, {"status": "parsed", "checked": 0})
     assert job.started_at is not None and job.heartbeat_at is not None and job.heartbeat_at >= job.started_at
     with session_scope() as session:
         record = session.get(DocumentRecord, document_id)
