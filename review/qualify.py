@@ -20,7 +20,7 @@ from review.eligibility import CheckOutcome, SubmittedFile, check_batch, load_co
 from review.models import Contest, PastListEntry, Submission, SubmissionFile
 from review.names import normalise_company
 from review.registrations import Member, Registration, RegistrationFileError, read_registrations
-from review.toplists import PastEntry, PastListError, PastListIndex, read_past_list
+from review.toplists import PastListError, PastListIndex, load_past_entries, read_past_list
 
 
 def read_registrations_bytes(data: bytes, filename: str) -> tuple[list[Registration], list[str]]:
@@ -59,11 +59,6 @@ def import_past_list(session: Session, data: bytes, filename: str, *, year: int 
     session.flush()
     return {"imported": len(result.entries), "list_name": result.list_name, "group": result.group or "",
             "year": result.year or 0, "errors": result.errors}
-
-
-def stored_past_lists(session: Session) -> PastListIndex:
-    return PastListIndex(PastEntry(e.list_name, e.group, e.year, e.rank, e.project, e.applicant, e.applicant_key,
-                                   e.region, e.source) for e in session.scalars(select(PastListEntry)))
 
 
 def submission_documents(session: Session, submission: Submission) -> list[DocumentRecord]:
@@ -140,7 +135,7 @@ def check_stored(submission_ids: list[int]) -> dict[str, str]:
         submissions = [s for s in submissions if s.registration is not None]
         registrations = {s.id: registration_of(s) for s in submissions}
         teams = load_teams(session, {r.contest.edition for r in registrations.values()})
-        past = stored_past_lists(session)
+        past = PastListIndex(load_past_entries(session))
         for contest, batch in _by_contest(submissions).items():
             files = {registrations[s.id].id: submitted_files(session, s, registrations[s.id]) for s in batch}
             outcomes = check_batch([registrations[s.id] for s in batch], config=load_config(contest.rules),
