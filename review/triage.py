@@ -29,6 +29,11 @@ class QueueFilter:
     contest_id: int | None = None
     decision: str | None = None  # a decision, or "pending"
     search: str | None = None  # registration number, project or applicant contains
+    sort: str = "risk"  # one of SORTS
+
+
+# How the queue can be ordered; every order ends on the registration number, so pages are stable.
+SORTS = ("risk", "code", "applicant", "segment", "group", "decision")
 
 
 def _filtered(query: Select, wanted: QueueFilter) -> Select:  # type: ignore[type-arg]
@@ -55,12 +60,22 @@ def _filtered(query: Select, wanted: QueueFilter) -> Select:  # type: ignore[typ
 
 def queue(session: Session, wanted: QueueFilter = QueueFilter(), *, limit: int = 200,
           offset: int = 0) -> tuple[list[Submission], int]:
-    """One page of the queue, riskiest first (verdict, then risk score, then registration number), and the total."""
-    verdict_rank = case(*((Submission.verdict == v, rank) for v, rank in _VERDICT_ORDER.items() if v), else_=1)
+    """One page of the queue in the wanted order (riskiest first by default), and the total."""
     query = _filtered(select(Submission).options(selectinload(Submission.contest)), wanted).order_by(
-        verdict_rank, func.coalesce(Submission.risk, 0).desc(), Submission.code)
+        *_order(wanted.sort), Submission.code)
     total = session.scalar(_filtered(select(func.count()).select_from(Submission), wanted)) or 0
     return list(session.scalars(query.limit(limit).offset(offset))), total
+
+
+def _order(sort: str) -> tuple:  # type: ignore[type-arg]
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    if sort == "risk":  # verdict first, then the risk score within it
+        verdict_rank = case(*((Submission.verdict == v, rank) for v, rank in _VERDICT_ORDER.items() if v), else_=1)
+        return verdict_rank, func.coalesce(Submission.risk, 0).desc()
+    column = {"code": Submission.code, "applicant": Submission.applicant_key, "segment": Submission.segment,
+              "group": Submission.group, "decision": Submission.decision}[sort]
+    return (column,)
 
 
 def verdict_counts(session: Session, contest_id: int | None = None) -> dict[str | None, int]:

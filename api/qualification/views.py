@@ -53,17 +53,19 @@ class QueueQuery(BaseModel):
     contest_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     decision: DecisionFilter | None = None
     q: Text | None = Field(default=None, max_length=100)
+    sort: Literal["risk", "code", "applicant", "segment", "group", "decision"] = "risk"
 
     def to_filter(self) -> triage.QueueFilter:
         return triage.QueueFilter(verdict=self.verdict, group=self.group, segment=self.segment,
-                                  contest_id=self.contest_id, decision=self.decision, search=self.q or None)
+                                  contest_id=self.contest_id, decision=self.decision, search=self.q or None,
+                                  sort=self.sort)
 
 
 def _queue_query(verdict: str = "", group: str = "", segment: str = "", contest_id: str = "", decision: str = "",
-                 q: str = "") -> QueueQuery:
+                 q: str = "", sort: str = "") -> QueueQuery:
     """Page filters arrive as strings (an empty select means "any"); anything invalid is a 400."""
     values = {"verdict": verdict, "group": group, "segment": segment, "contest_id": contest_id,
-              "decision": decision, "q": q}
+              "decision": decision, "q": q, "sort": sort}
     try:
         return QueueQuery(**{key: value for key, value in values.items() if value})  # type: ignore[arg-type]
     except ValueError:
@@ -256,22 +258,23 @@ async def _import_past_list(request: Request, me: Principal, upload: UploadFile,
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request, me: PageReviewer, verdict: str = "", group: str = "", segment: str = "",
-               contest_id: str = "", decision: str = "", q: str = "",
+               contest_id: str = "", decision: str = "", q: str = "", sort: str = "",
                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> HTMLResponse:
-    query = _queue_query(verdict, group, segment, contest_id, decision, q)
+    query = _queue_query(verdict, group, segment, contest_id, decision, q, sort)
     with session_scope() as session:
         items, total = triage.queue(session, query.to_filter(), limit=PAGE_SIZE, offset=offset)
         filters = {k: v for k, v in query.model_dump().items() if v is not None}
+        unsorted = urlencode({k: v for k, v in filters.items() if k != "sort"})
         return render(request, "review_queue.html", items=items, total=total, offset=offset, page_size=PAGE_SIZE,
-                      filters=filters, query=urlencode(filters), contests=contests(session),
+                      filters=filters, query=urlencode(filters), unsorted=unsorted, contests=contests(session),
                       counts=triage.verdict_counts(session, query.contest_id), groups=GROUPS,
                       decisions=DECISIONS, problems=triage.problems)
 
 
 @router.get("/review/export.xlsx", include_in_schema=False)
 def queue_export(request: Request, me: PageReviewer, verdict: str = "", group: str = "", segment: str = "",
-                 contest_id: str = "", decision: str = "", q: str = "") -> Response:
-    query = _queue_query(verdict, group, segment, contest_id, decision, q)
+                 contest_id: str = "", decision: str = "", q: str = "", sort: str = "") -> Response:
+    query = _queue_query(verdict, group, segment, contest_id, decision, q, sort)
     with session_scope() as session:
         rows = triage.export_rows(session, query.to_filter())
         record(session, me, "export", "queue", "", address=client_address(request), rows=len(rows),

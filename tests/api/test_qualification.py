@@ -84,6 +84,13 @@ def test_import_check_triage_decide_and_export(client: TestClient) -> None:
     assert [item["code"] for item in items][-1] == "AM11-E-0001"  # riskiest first
     assert {p["rule"] for p in next(i for i in items if i["code"] == "AM11-E-0002")["problems"]} >= {"credit_record"}
 
+    by_code = client.get("/api/v1/submissions", params={"sort": "code"}).json()["items"]
+    assert [item["code"] for item in by_code] == ["AM11-E-0001", "AM11-E-0002", "AM11-E-0003"]
+    assert client.get("/api/v1/submissions", params={"sort": "nonsense"}).status_code == 422
+    page = client.get("/review", params={"sort": "code", "verdict": "ineligible"})
+    assert page.status_code == 200 and page.text.index("AM11-E-0002") < page.text.index("AM11-E-0003")
+    assert 'href="/review?verdict=ineligible&amp;sort=risk"' in page.text  # headers re-sort, filters kept
+
     only = client.get("/api/v1/submissions", params={"verdict": "ineligible"}).json()
     assert {item["code"] for item in only["items"]} == {"AM11-E-0002", "AM11-E-0003"}
 
