@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,9 +15,10 @@ from api.audit.service import record
 from api.auth.dependencies import Allow, AllowForm, client_address
 from api.auth.models import ADMIN, INTEGRITY, JUDGE, REVIEWER, User
 from api.auth.service import Principal
-from api.errors import ERROR_RESPONSES, ApiError, Text
+from api.errors import ERROR_RESPONSES, ApiError, RowId, Text
 from api.web import render
 from ingest.database import session_scope
+from review.eligibility import ConfigError, load_config
 from review.models import CONTEST_KINDS, Assignment, Contest, Submission
 from review.service import assign, contests
 
@@ -28,6 +29,7 @@ PageAdmin = Annotated[Principal, Depends(Allow(ADMIN, api=False))]
 FormAdmin = Annotated[Principal, Depends(AllowForm(ADMIN))]
 ApiAdmin = Annotated[Principal, Depends(Allow(ADMIN, api=True))]
 ApiStaff = Annotated[Principal, Depends(Allow(ADMIN, REVIEWER, INTEGRITY, api=True))]
+ApiReviewer = Annotated[Principal, Depends(Allow(ADMIN, REVIEWER, api=True))]
 
 
 class ContestIn(BaseModel):
@@ -45,6 +47,11 @@ class ContestOut(ContestIn):
 
 class ContestList(BaseModel):
     items: list[ContestOut]
+
+
+class RulesOut(BaseModel):
+    overrides: dict[str, Any] = Field(description="the contest's own settings, over the defaults")
+    effective: dict[str, Any] = Field(description="every rule as it runs: enabled, advisory, weight, params")
 
 
 class AssignmentIn(BaseModel):
@@ -148,3 +155,36 @@ def assignment_create_json(request: Request, body: AssignmentIn, me: ApiAdmin) -
                judge=judge.username, conflict=body.conflict)
         return AssignmentOut(id=assignment.id, submission=submission.code, judge=judge.username,
                              conflict=assignment.conflict)
+
+
+def _rules_out(contest: Contest) -> RulesOut:
+    return RulesOut(overrides=contest.rules or {}, effective=load_config(contest.rules).to_json()["rules"])
+
+
+def _contest(session, contest_id: int) -> Contest:  # type: ignore[no-untyped-def]
+    contest = session.get(Contest, contest_id)
+    if contest is None:
+        raise ApiError(404, "not_found", f"no contest {contest_id}")
+    return contest
+
+
+@api.get("/contests/{contest_id}/rules", tags=["contests"])
+def contest_rules_json(contest_id: RowId, me: ApiReviewer) -> RulesOut:
+    """The eligibility rules as they run for this contest, and the contest's own overrides."""
+    with session_scope() as session:
+        return _rules_out(_contest(session, contest_id))
+
+
+@api.put("/contests/{contest_id}/rules", tags=["contests"])
+def contest_rules_update(request: Request, contest_id: RowId, body: dict[str, Any], me: ApiAdmin) -> RulesOut:
+    """Replace the contest's rule overrides, e.g. ``{"ip_ownership": {"advisory": false}}``; checked before stored."""
+    try:
+        load_config(body)
+    except (ConfigError, TypeError, OverflowError) as exc:  # odd values deep in the mapping are errors too
+        raise ApiError(400, "bad_rules", str(exc)) from None
+    with session_scope() as session:
+        contest = _contest(session, contest_id)
+        contest.rules = body or None
+        record(session, me, "contest_rules_changed", "contest", contest_id, address=client_address(request),
+               rules=body)
+        return _rules_out(contest)

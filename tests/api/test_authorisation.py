@@ -68,6 +68,8 @@ POLICY: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/assignments"): ADMIN,
     ("POST", "/api/v1/assignments"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/contests/{contest_id}/rules"): REVIEWERS,
+    ("PUT", "/api/v1/contests/{contest_id}/rules"): ADMIN,
     ("GET", "/review"): REVIEWERS,
     ("GET", "/review/export.xlsx"): REVIEWERS,
     ("GET", "/review/submissions/{submission_id}"): REVIEWERS,
@@ -134,6 +136,7 @@ class World:
     token_id: int
     user_id: int
     submission_id: int
+    contest_id: int
 
 
 @pytest.fixture
@@ -160,13 +163,13 @@ def world(sign_in: Callable[[str], TestClient], people: dict[str, Person]) -> Wo
         judge2 = session.get(User, people["judge2"].user_id)
         assert judge2 is not None
         token, _ = issue_token(session, judge2, "someone else's")
-        token_id, submission_id = token.id, submission.id
-    return World(upload["id"], upload["job_id"], token_id, people["judge2"].user_id, submission_id)
+        token_id, submission_id, contest_id = token.id, submission.id, contest.id
+    return World(upload["id"], upload["job_id"], token_id, people["judge2"].user_id, submission_id, contest_id)
 
 
 def _path(path: str, world: World) -> str:
     return path.format(document_id=world.document_id, job_id=world.job_id, token_id=world.token_id,
-                       user_id=world.user_id, submission_id=world.submission_id)
+                       user_id=world.user_id, submission_id=world.submission_id, contest_id=world.contest_id)
 
 
 def _call(client: TestClient, method: str, path: str, *, csrf: str | None) -> int:
@@ -175,6 +178,8 @@ def _call(client: TestClient, method: str, path: str, *, csrf: str | None) -> in
         return client.get(path, follow_redirects=False).status_code
     if method == "DELETE":
         return client.delete(path).status_code
+    if method == "PUT":
+        return client.put(path, json={}).status_code
     if path.startswith("/api/"):
         return client.post(path, json={}).status_code
     return client.post(path, data=data, follow_redirects=False).status_code

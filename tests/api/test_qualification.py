@@ -151,3 +151,32 @@ def test_a_bad_registrations_file_is_refused_with_a_reason(client: TestClient) -
     response = client.post("/api/v1/registrations", files={"registrations": ("x.jsonl", b"\xff\xfe not json")})
     assert response.status_code == 400
     assert response.json()["error"]["message"]
+
+
+def test_contest_rule_settings_are_validated_stored_and_used(client: TestClient) -> None:
+    flagged = _registration("AM11-E-0002", applicant={**_registration("x")["applicant"],
+                                                        "credit_flags": ["abnormal_operation"]})
+    _import(client, [flagged], {"AM11-E-0002.pdf": _plan()})
+    items = _settled(client, 1)
+    assert items[0]["verdict"] == "ineligible"
+    contest_id = client.get("/api/v1/contests").json()["items"][0]["id"]
+
+    bad = client.put(f"/api/v1/contests/{contest_id}/rules", json={"credit_record": {"enabled": "yes"}})
+    assert bad.status_code == 400 and "credit_record.enabled" in bad.json()["error"]["message"]
+    unknown = client.put(f"/api/v1/contests/{contest_id}/rules", json={"no_such_rule": {}})
+    assert unknown.status_code == 400 and "unknown rule" in unknown.json()["error"]["message"]
+
+    changed = client.put(f"/api/v1/contests/{contest_id}/rules", json={"credit_record": {"advisory": True}})
+    assert changed.status_code == 200
+    assert changed.json()["effective"]["credit_record"]["advisory"] is True
+    assert client.get(f"/api/v1/contests/{contest_id}/rules").json()["overrides"] == {
+        "credit_record": {"advisory": True}}
+
+    job = client.post(f"/api/v1/submissions/{items[0]['id']}/check").json()["job_id"]
+    deadline = time.monotonic() + 60
+    while client.get(f"/api/v1/jobs/{job}").json()["status"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    detail = client.get(f"/api/v1/submissions/{items[0]['id']}").json()
+    assert detail["verdict"] == "needs_review"  # an advisory failure goes to a person, it does not disqualify
+    assert {r["rule"]: r for r in detail["checks"]}["credit_record"]["advisory"] is True
