@@ -222,6 +222,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                               "come from the file name or title row when not given."),
     "past_list_imported": ("已导入名单「{name}」{n} 条。", "Imported {n} rows of {name}."),
     "from_file": ("从文件识别", "from the file"),
+    "column_mapping": ("列映射（可选）", "Columns (optional)"),
     "list_name": ("名单", "List"),
     "rows": ("条数", "Rows"),
     "no_data": ("暂无数据", "No data yet"),

@@ -38,11 +38,11 @@ def read_registrations_bytes(data: bytes, filename: str) -> tuple[list[Registrat
     return result.registrations, errors
 
 
-def import_past_list(session: Session, data: bytes, filename: str, *, year: int | None,
-                     group: str | None) -> dict:  # type: ignore[type-arg]
-    """Store a past ranking list; importing the same list again replaces it."""
+def import_past_list(session: Session, data: bytes, filename: str, *, year: int | None, group: str | None,
+                     mapping: dict[str, str | int] | None = None) -> dict:  # type: ignore[type-arg]
+    """Store a past ranking list (``mapping``: columns named explicitly); importing it again replaces it."""
     try:
-        result = read_past_list(data, filename, year=year, group=group)
+        result = read_past_list(data, filename, year=year, group=group, mapping=mapping)
     except (PastListError, UnicodeDecodeError) as exc:
         raise Refused("bad_past_list", str(exc)) from None
     if not result.entries:

@@ -46,9 +46,10 @@ def import_registrations(data: bytes, filename: str, bundle: bytes | None) -> Im
     return summary
 
 
-def import_past_list(data: bytes, filename: str, year: int | None, group: str | None) -> dict:  # type: ignore[type-arg]
+def import_past_list(data: bytes, filename: str, year: int | None, group: str | None,  # type: ignore[type-arg]
+                     columns: dict[str, str | int] | None = None) -> dict:
     with session_scope() as session:
-        return qualify.import_past_list(session, data, filename, year=year, group=group)
+        return qualify.import_past_list(session, data, filename, year=year, group=group, mapping=columns)
 
 
 def past_lists(session: Session) -> list[dict]:  # type: ignore[type-arg]

@@ -7,6 +7,7 @@ details, which they have no need to see.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -220,10 +221,36 @@ async def registrations_json(request: Request, me: ApiAdmin, registrations: Uplo
 @api.post("/past-lists", status_code=201, tags=["qualification"], responses={413: ERROR_RESPONSES[400]})
 async def past_list_json(request: Request, me: ApiAdmin, file: UploadFile,
                          year: Annotated[int | None, Form(ge=2015, le=2100)] = None,
-                         group: Annotated[Literal["enterprise", "startup"] | None, Form()] = None) -> PastListOut:
+                         group: Annotated[Literal["enterprise", "startup"] | None, Form()] = None,
+                         columns: Annotated[str | None, Form(max_length=2000, description=COLUMNS_HELP)] = None,
+                         ) -> PastListOut:
     """Import a past national ranking list (企业组500强 / 创业组300强) from CSV or XLSX; columns are detected."""
-    outcome = await _import_past_list(request, me, file, year, group)
+    outcome = await _import_past_list(request, me, file, year, group, _column_mapping(columns))
     return PastListOut(**outcome)
+
+
+COLUMN_NAMES = ("rank", "project", "applicant", "region", "year", "edition", "group")
+COLUMNS_HELP = ('optional JSON naming columns the detection misses: {"project": "参赛作品", "applicant": 2} '
+                f"(a header text or a 0-based column index) for any of {', '.join(COLUMN_NAMES)}")
+
+
+def _column_mapping(text: str | None) -> dict[str, str | int] | None:
+    """The explicit column mapping of a past-list import, validated; a bad one is a 400 that says why."""
+    if not text or not text.strip():
+        return None
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        raise ApiError(400, "bad_columns", "columns must be a JSON object") from None
+    if not isinstance(mapping, dict):
+        raise ApiError(400, "bad_columns", "columns must be a JSON object")
+    for key, value in mapping.items():
+        if key not in COLUMN_NAMES:
+            raise ApiError(400, "bad_columns", f"unknown column {key!r} (known: {', '.join(COLUMN_NAMES)})")
+        valid_index = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000
+        if not (valid_index or (isinstance(value, str) and 0 < len(value) <= 100 and "\x00" not in value)):
+            raise ApiError(400, "bad_columns", f"column {key!r} must be a header text or a column index")
+    return mapping
 
 
 async def _import(request: Request, me: Principal, registrations: UploadFile,
@@ -241,10 +268,11 @@ async def _import(request: Request, me: Principal, registrations: UploadFile,
 
 
 async def _import_past_list(request: Request, me: Principal, upload: UploadFile, year: int | None,
-                            group: str | None) -> dict:  # type: ignore[type-arg]
+                            group: str | None, columns: dict[str, str | int] | None) -> dict:  # type: ignore[type-arg]
     try:
         data = await _read_capped(upload)
-        outcome = await run_in_threadpool(service.import_past_list, data, upload.filename or "", year, group)
+        outcome = await run_in_threadpool(service.import_past_list, data, upload.filename or "", year, group,
+                                          columns)
     except Refused as refusal:
         raise ApiError(400, refusal.code, refusal.reason) from None
     with session_scope() as session:
@@ -362,7 +390,9 @@ async def past_list_page(request: Request, me: FormAdmin) -> HTMLResponse:
     year = int(year_text) if year_text.isdigit() and 2015 <= int(year_text) <= 2100 else None
     group = group_text if group_text in GROUPS else None
     try:
-        outcome = {"kind": "past_list", **await _import_past_list(request, me, upload, year, group)}  # type: ignore[arg-type]
+        columns = _column_mapping(str(form.get("columns") or ""))
+        outcome = {"kind": "past_list",
+                   **await _import_past_list(request, me, upload, year, group, columns)}  # type: ignore[arg-type]
     except ApiError as error:
         outcome = {"kind": "past_list", "refused": error.message}
     return _imports_page(request, outcome)

@@ -180,3 +180,18 @@ def test_contest_rule_settings_are_validated_stored_and_used(client: TestClient)
     detail = client.get(f"/api/v1/submissions/{items[0]['id']}").json()
     assert detail["verdict"] == "needs_review"  # an advisory failure goes to a person, it does not disqualify
     assert {r["rule"]: r for r in detail["checks"]}["credit_record"]["advisory"] is True
+
+
+def test_past_list_columns_can_be_named_when_detection_misses_them(client: TestClient) -> None:
+    listing = f"名次,参赛作品,主体\n1,{PROJECT},四川泸州星火增材科技有限公司\n".encode()
+    undetected = client.post("/api/v1/past-lists", data={"year": "2025", "group": "enterprise"},
+                             files={"file": ("list.csv", listing)})
+    assert undetected.status_code == 400  # 参赛作品 and 主体 are no known headers: nothing is guessed
+    named = client.post("/api/v1/past-lists", files={"file": ("list.csv", listing)},
+                        data={"year": "2025", "group": "enterprise",
+                              "columns": json.dumps({"project": "参赛作品", "applicant": 2}, ensure_ascii=False)})
+    assert named.status_code == 201, named.text
+    assert (named.json()["imported"], named.json()["year"], named.json()["group"]) == (1, 2025, "enterprise")
+    bad = client.post("/api/v1/past-lists", files={"file": ("list.csv", listing)},
+                      data={"year": "2025", "columns": '{"prize": 3}'})
+    assert bad.status_code == 400 and "unknown column" in bad.json()["error"]["message"]
