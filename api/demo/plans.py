@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from ingest.codes import USCC_CHARSET, org_code_check_character, patent_check_character, uscc_check_character
+
 Group = Literal["enterprise", "startup"]
 
 # Length calibration against api.demo.render.render_pdf (12 pt body, 22 pt leading, A4): the
@@ -39,19 +41,6 @@ CN_NUMERALS = "一二三四五六七八九十"
 # Identifiers: unified social credit codes (GB 32100-2015) and CNIPA application numbers
 # --------------------------------------------------------------------------------------------
 
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def uscc_check_char(body: str) -> str:
-    """Check character of an 18-character USCC from its first 17 characters.
-
-    Weights are 3^(i-1) mod 31; the check value is (31 - S mod 31) mod 31 mapped through the charset.
-    """
-    total = sum(USCC_CHARSET.index(ch) * pow(3, i, 31) for i, ch in enumerate(body))
-    return USCC_CHARSET[(31 - total % 31) % 31]
-
-
 def _org_code(rng: random.Random, modern: bool) -> str:
     """Nine-character organisation code (GB 11714) embedded in a USCC, with its own check character.
 
@@ -63,28 +52,19 @@ def _org_code(rng: random.Random, modern: bool) -> str:
             rng.choice(USCC_CHARSET) for _ in range(4))
     else:
         body = "".join(rng.choice("0123456789") for _ in range(8))
-    values = [int(c) if c.isdigit() else ord(c) - 55 for c in body]
-    check = 11 - sum(v * w for v, w in zip(values, _ORG_CODE_WEIGHTS, strict=True)) % 11
-    return body + {10: "X", 11: "0"}.get(check, str(check))
+    return body + org_code_check_character(body)
 
 
 def make_uscc(rng: random.Random, region_code: str, registered_on: date) -> str:
     """A well-formed USCC: 9 (market regulator) 1 (enterprise), region, organisation code, check."""
     body = "91" + region_code + _org_code(rng, registered_on >= date(2015, 10, 1))
-    return body + uscc_check_char(body)
-
-
-def patent_check_digit(digits: str) -> str:
-    """Check digit of a 12-digit CNIPA application number: weights 2..9 cycling, sum mod 11, 10 → X."""
-    total = sum(int(d) * (2 + i % 8) for i, d in enumerate(digits))
-    remainder = total % 11
-    return "X" if remainder == 10 else str(remainder)
+    return body + uscc_check_character(body)
 
 
 def make_patent_number(rng: random.Random, year: int, kind: int) -> str:
     """Application number such as 202310123456.7 (year, kind 1/2/3, seven-digit serial, check)."""
     digits = f"{year}{kind}{rng.randint(200000, 1999999):07d}"
-    return f"{digits}.{patent_check_digit(digits)}"
+    return f"{digits}.{patent_check_character(digits)}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -41,8 +41,8 @@ from api.demo.plans import (
     make_plan,
     make_uscc,
     person_name,
-    uscc_check_char,
 )
+from ingest.codes import uscc_check_character
 from ingest.identity import check_character
 
 Status = Literal["pass", "fail", "unknown", "skipped"]
@@ -262,7 +262,7 @@ def _bad_check_uscc(uscc: str) -> str:
 def _not_91_uscc(uscc: str, rng: random.Random) -> str:
     """A well-formed code with a non-enterprise prefix (92 个体工商户, 93 合作社, 12 事业单位, 52 民办非企业)."""
     body = rng.choice(("92", "93", "12", "52")) + uscc[2:17]
-    return body + uscc_check_char(body)
+    return body + uscc_check_character(body)
 
 
 # --------------------------------------------------------------------------------------------
