@@ -7,7 +7,7 @@ facts, the past ranking lists, and every start-up team of the same edition.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ingest.database import session_scope, utcnow
@@ -20,6 +20,7 @@ from review.eligibility import CheckOutcome, SubmittedFile, check_batch, load_co
 from review.models import Contest, PastListEntry, Submission, SubmissionFile
 from review.names import normalise_company
 from review.registrations import Member, Registration, RegistrationFileError, read_registrations
+from review.service import documents_of
 from review.toplists import PastListError, PastListIndex, load_past_entries, read_past_list
 
 
@@ -63,10 +64,8 @@ def import_past_list(session: Session, data: bytes, filename: str, *, year: int 
 
 def submission_documents(session: Session, submission: Submission) -> list[DocumentRecord]:
     """The submission's documents: its files, and the members of any ZIP bundle among them."""
-    files = select(SubmissionFile.document_id).where(SubmissionFile.submission_id == submission.id)
-    query = (select(DocumentRecord).where(or_(DocumentRecord.id.in_(files), DocumentRecord.parent_id.in_(files)))
-             .order_by(DocumentRecord.id))
-    return list(session.scalars(query))
+    documents = documents_of(select(Submission.id).where(Submission.id == submission.id))
+    return sorted(session.scalars(documents), key=lambda record: record.id)
 
 
 def registration_of(submission: Submission) -> Registration:

@@ -20,11 +20,17 @@ def judge_submissions(session: Session, judge_id: int) -> list[Submission]:
     return list(session.scalars(query))
 
 
+def documents_of(submission_ids: Select) -> Select:  # type: ignore[type-arg]
+    """The documents of those submissions: their files, and the members of any ZIP bundle among them."""
+    files = select(SubmissionFile.document_id).where(SubmissionFile.submission_id.in_(submission_ids))
+    member = aliased(DocumentRecord)
+    return select(member).where(or_(member.id.in_(files), member.parent_id.in_(files)))
+
+
 def judge_document_ids(judge_id: int) -> Select:  # type: ignore[type-arg]
     """Ids of the documents a judge may read: files of their submissions, and those files' members."""
-    files = select(SubmissionFile.document_id).where(SubmissionFile.submission_id.in_(_open_assignments(judge_id)))
-    member = aliased(DocumentRecord)
-    return select(member.id).where(or_(member.id.in_(files), member.parent_id.in_(files)))
+    documents = documents_of(_open_assignments(judge_id)).subquery()
+    return select(documents.c.id)
 
 
 def judge_may_read(session: Session, judge_id: int, document_id: int) -> bool:

@@ -196,6 +196,16 @@ def _read_sheet(rows: Iterator[tuple[int, list[Any]]], context: dict[str, Any], 
         context["found"] = True
 
 
+def check_mapping(mapping: Mapping[str, Any]) -> None:
+    """Refuse an explicit column mapping naming an unknown column, or a column neither header text nor index."""
+    for column, wanted in mapping.items():
+        if column not in COLUMN_ALIASES:
+            raise PastListError(f"unknown column {column!r} (known: {', '.join(COLUMN_ALIASES)})")
+        index = isinstance(wanted, int) and not isinstance(wanted, bool) and 0 <= wanted < 1000
+        if not (index or (isinstance(wanted, str) and 0 < len(wanted) <= 100 and "\x00" not in wanted)):
+            raise PastListError(f"column {column!r} must be a header text or a 0-based column index")
+
+
 def read_past_list(source: str | Path | bytes, filename: str | None = None, *, year: int | None = None,
                    group: str | None = None, mapping: Mapping[str, str | int] | None = None,
                    list_name: str | None = None) -> PastListResult:
@@ -205,6 +215,7 @@ def read_past_list(source: str | Path | bytes, filename: str | None = None, *, y
     0-based column index) for any of rank, project, applicant, region, year, edition, group. ``year`` and
     ``group`` given here win over the file's. Raises ``PastListError`` when no header row is found.
     """
+    check_mapping(mapping or {})
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     name = filename or ("" if isinstance(source, bytes) else Path(source).name)
     result = PastListResult(year=year, group=group)

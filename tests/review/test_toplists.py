@@ -73,3 +73,14 @@ def test_index_strong_and_weak_matches() -> None:
     assert weak and weak[0].strength == "weak"
     assert index.search("某某增材科技有限公司", "大尺寸钛合金构件激光选区熔化成形装备", [2023]) == []
     assert index.search("完全不同的公司", "完全不同的项目名称", [2024]) == []
+
+
+def test_an_explicit_mapping_names_known_columns_only() -> None:
+    data = "名次,参赛作品,主体\n1,某项目,某某科技有限公司\n".encode()
+    entries = read_past_list(data, "2025年企业组500强.csv", mapping={"project": "参赛作品", "applicant": 2}).entries
+    assert [(e.project, e.applicant, e.year, e.group) for e in entries] == [("某项目", "某某科技有限公司", 2025,
+                                                                              "enterprise")]
+    with pytest.raises(PastListError, match="unknown column 'prize'"):
+        read_past_list(data, "list.csv", mapping={"prize": 3})
+    with pytest.raises(PastListError, match="header text or a 0-based column index"):
+        read_past_list(data, "list.csv", mapping={"project": [1]})
