@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer
 
 from ingest.blobs import BlobStore
 from ingest.database import session_scope, utcnow
+from ingest.document import Document
 from ingest.facts import extract_facts
 from ingest.limits import DEFAULT_LIMITS, Limits
 from ingest.models import BUNDLE, PARSED, QUEUED, REFUSED, DocumentRecord
@@ -92,7 +93,19 @@ def _record_result(record: DocumentRecord, result: ParseResult) -> None:
     record.page_count = len(document.pages)
     record.ocr_page_count = len(document.ocr_pages)
     record.content = document.model_dump(mode="json")
-    record.facts = [fact.to_json() for fact in extract_facts(document)]
+    record.facts = _facts_of(document)
+
+
+def _facts_of(document: Document) -> list | None:  # type: ignore[type-arg]
+    """The document's facts; None (rules then say "not available") if extraction fails on this document.
+
+    A bug in one extractor must not cost the parsed text, which reviewers and every other step still use.
+    """
+    try:
+        return [fact.to_json() for fact in extract_facts(document)]
+    except Exception:
+        log.exception("fact extraction failed on document %s", document.sha256[:12])
+        return None
 
 
 def _record_bundle(session: Session, bundle: DocumentRecord, results: list[ParseResult]) -> None:

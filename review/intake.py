@@ -59,7 +59,12 @@ class FileBundle:
             self._names.setdefault(posixpath.basename(name), info.filename)
 
     def read(self, name: str) -> bytes | None:
-        member = self._names.get(name.replace("\\", "/").lstrip("./")) or self._names.get(posixpath.basename(name))
+        """The member the registration's file name points at, or None (also for a name leaving the bundle)."""
+        try:
+            wanted = safe_member_name(name)
+        except Refused:
+            return None
+        member = self._names.get(wanted) or self._names.get(posixpath.basename(wanted))
         if self._archive is None or member is None:
             return None
         return read_member(self._archive, member, DEFAULT_LIMITS)

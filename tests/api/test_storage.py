@@ -75,6 +75,26 @@ def test_parse_records_the_document(data_dir: Path) -> None:
     assert parse_document(record.id, _parse) == PARSED  # running again changes nothing
 
 
+def test_parsing_stores_the_facts_and_survives_a_failing_extractor(data_dir: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    with session_scope() as session:
+        first, _ = accept_upload(session, one_page_pdf("公司成立于2019年5月20日，现有员工120人。"), "a.pdf")
+        second, _ = accept_upload(session, one_page_pdf("注册资本500万元。"), "b.pdf")
+    assert parse_document(first.id, _parse) == PARSED
+    with session_scope() as session:
+        facts = {f["kind"]: f["value"] for f in session.get(DocumentRecord, first.id).facts}
+        assert facts == {"registered_on": "2019-05-20", "employees": 120}
+
+    def broken(_document: object) -> list:
+        raise IndexError("an extractor bug")
+
+    monkeypatch.setattr("ingest.service.extract_facts", broken)
+    assert parse_document(second.id, _parse) == PARSED  # the text is kept; the facts are "not available"
+    with session_scope() as session:
+        stored = session.get(DocumentRecord, second.id)
+        assert stored.facts is None and "注册资本500万元" in stored.content["text"]
+
+
 def test_a_crash_while_recording_leaves_the_document_queued(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with session_scope() as session:
         record, _ = accept_upload(session, one_page_pdf("写入一半时崩溃。"), "plan.pdf")
