@@ -42,7 +42,7 @@ _STATUS_FOR_CODE = {"too_large": 413, "unsupported_type": 415, "legacy_office": 
                     "quota_exceeded": 429}
 
 
-async def _read_capped(upload: UploadFile) -> bytes:
+async def read_capped(upload: UploadFile) -> bytes:
     """Read an upload, stopping as soon as it passes the size limit (never buffer a huge body)."""
     chunks, size = [], 0
     while chunk := await upload.read(1 << 20):
@@ -124,7 +124,7 @@ class DocumentOut(BaseModel):
 async def upload_document(request: Request, file: UploadFile, me: ApiUploader) -> UploadAccepted:
     """Upload one file (or a ZIP bundle); parsing runs as a background job."""
     try:
-        data = await _read_capped(file)
+        data = await read_capped(file)
         # Storing (file write, fsync, database) blocks: off the event loop, so pages keep answering.
         document_id, job_id, status = await run_in_threadpool(_submit, me, data, file.filename or "upload",
                                                               client_address(request))
@@ -198,7 +198,7 @@ async def upload_page(request: Request, me: FormUploader) -> RedirectResponse:
         if isinstance(upload, str) or not upload.filename:
             continue
         try:
-            await run_in_threadpool(_submit, me, await _read_capped(upload), upload.filename, client_address(request))
+            await run_in_threadpool(_submit, me, await read_capped(upload), upload.filename, client_address(request))
         except Refused as refusal:  # the rest of the batch carries on; the page lists what was refused
             refused.append(f"{upload.filename}: {refusal.reason}")
     query = "&".join(f"refused={_quote(item)}" for item in refused[:20])

@@ -21,7 +21,7 @@ from api.audit.service import record
 from api.auth.dependencies import Allow, AllowForm, client_address
 from api.auth.models import ADMIN, REVIEWER
 from api.auth.service import Principal
-from api.documents.views import _read_capped
+from api.documents.views import read_capped
 from api.errors import ERROR_RESPONSES, ApiError, PageError, RowId, Text
 from api.jobs import create_job
 from api.qualification import service
@@ -250,8 +250,8 @@ def _column_mapping(text: str | None) -> dict[str, str | int] | None:
 async def _import(request: Request, me: Principal, registrations: UploadFile,
                   files: UploadFile | None) -> service.ImportSummary:
     try:
-        data = await _read_capped(registrations)
-        bundle = await _read_capped(files) if files is not None and files.filename else None
+        data = await read_capped(registrations)
+        bundle = await read_capped(files) if files is not None and files.filename else None
         summary = await run_in_threadpool(service.import_registrations, data, registrations.filename or "", bundle)
     except Refused as refusal:
         raise ApiError(400, refusal.code, refusal.reason) from None
@@ -264,7 +264,7 @@ async def _import(request: Request, me: Principal, registrations: UploadFile,
 async def _import_past_list(request: Request, me: Principal, upload: UploadFile, year: int | None,
                             group: str | None, columns: dict[str, str | int] | None) -> dict:  # type: ignore[type-arg]
     try:
-        data = await _read_capped(upload)
+        data = await read_capped(upload)
         outcome = await run_in_threadpool(service.import_past_list, data, upload.filename or "", year, group,
                                           columns)
     except Refused as refusal:
