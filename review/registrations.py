@@ -607,11 +607,14 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": the csv module reads line ends itself
     start = 1
-    for row in reader:
-        yield start, list(row)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            yield start, list(row)
+            start = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a NUL byte, or a quote never closed
+        raise RegistrationFileError(f"not readable as CSV (line {reader.line_num}): {exc}") from None
 
 
 def _xlsx_sheets(data: bytes, all_sheets: bool) -> Iterator[tuple[str, Iterator[tuple[int, list[Any]]]]]:

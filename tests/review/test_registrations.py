@@ -122,6 +122,15 @@ def test_an_xlsx_declaring_entities_is_refused_before_openpyxl_reads_it(tmp_path
         read_registrations(hostile.getvalue(), "r.xlsx")
 
 
+def test_odd_line_ends_are_read_and_broken_csv_is_a_file_error() -> None:
+    text = "id,group,project,applicant.name\r\nA1,startup,p\rq,某某团队\r\nA2,startup,p,某某团队\r\n"
+    result = read_registrations(text.encode(), "r.csv")  # a bare CR ends a row, as spreadsheets write it
+    assert [r.id for r in result.registrations] == ["A2"]
+    assert [(e.line, e.id) for e in result.errors] == [(2, "A1"), (3, "q")]
+    with pytest.raises(RegistrationFileError, match="not readable as CSV"):
+        read_registrations(("id,group,project\nA1,startup," + "长" * 200_000 + "\n").encode(), "r.csv")
+
+
 def test_english_dotted_headers_and_units() -> None:
     text = "id,group,project,applicant.name,applicant.revenue_10k_cny,营业收入(元),team\n"
     text += f"A1,startup,p,某某团队,,5000000,\"[{{\"\"name\"\": \"\"甲\"\", \"\"id_number\"\": \"\"{ID_A}\"\"}}]\"\n"
