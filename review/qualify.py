@@ -17,6 +17,7 @@ from ingest.facts import Fact
 from ingest.models import PARSED, QUEUED, REFUSED, DocumentRecord
 from ingest.settings import load_settings
 from review.eligibility import CheckOutcome, SubmittedFile, check_batch, load_config, load_teams
+from review.eligibility.model import PENDING
 from review.models import Contest, PastListEntry, Submission, SubmissionFile
 from review.names import normalise_company
 from review.registrations import Member, Registration, RegistrationFileError, read_registrations
@@ -81,7 +82,7 @@ def _submitted(name: str, records: list[DocumentRecord]) -> SubmittedFile:
     if not records:
         return SubmittedFile(name, error="the file was not sent with the registration", error_code="missing")
     if any(r.status == QUEUED for r in records):
-        return SubmittedFile(name, error="the file is still being read", error_code="pending")
+        return SubmittedFile(name, error="the file is still being read", error_code=PENDING)
     parsed = [r for r in records if r.status == PARSED and r.content]
     if not parsed:
         refused = next((r for r in records if r.status == REFUSED), records[0])

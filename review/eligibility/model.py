@@ -75,6 +75,9 @@ def file_evidence(file: str, problem: str) -> Evidence:
     return {"source": "document", "file": file, "problem": problem}
 
 
+PENDING = "pending"  # SubmittedFile.error_code of a file not read yet
+
+
 @dataclass
 class SubmittedFile:
     """A file a registration names, as found: its document(s) (a ZIP holds several), their facts, or why not.

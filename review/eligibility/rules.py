@@ -17,6 +17,7 @@ from typing import Any
 from ingest.codes import check_uscc
 from ingest.facts import Fact
 from review.eligibility.model import (
+    PENDING,
     Evidence,
     RuleContext,
     RuleResult,
@@ -490,6 +491,9 @@ def documents_complete(registration: Registration, ctx: RuleContext, params: Par
     if not ctx.files:
         return failed("no business plan among the registered files", [field_evidence("files", registration.files)])
     problems = _file_problems(ctx.files)
+    if problems and len(problems) == sum(f.error_code == PENDING for f in ctx.files):
+        # not read yet: the parse job checks the submission again when it is done
+        return unknown(f"{len(problems)} file(s) still being read", problems)
     if problems:
         return failed(f"{len(problems)} file(s) missing or unreadable", problems)
     plan = _plan_file(ctx.files)

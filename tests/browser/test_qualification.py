@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from api.demo.plans import make_uscc
 from tests.browser.conftest import chinese_pdf, screenshot
+from tests.jobs import jobs_settled
 
 COMPANY = "四川泸州星火增材科技有限公司"
 CONTEST = {"kind": "thematic", "name": "增材制造专题赛", "edition": 11, "year": 2026, "region": "四川泸州"}
@@ -88,6 +89,9 @@ def _import(page: Page, registrations: Path, bundle: Path) -> None:
 def _wait_until_checked(page: Page) -> None:
     """The checks run after the plans are parsed: reload the queue until no row is unchecked."""
     for _ in range(SETTLE_SECONDS):
+        if not jobs_settled():
+            page.wait_for_timeout(1000)
+            continue
         page.goto("/review")
         if page.locator("table#queue tr.verdict-row-unchecked").count() == 0 and \
                 page.locator("table#queue tr").count() == 4:

@@ -9,7 +9,7 @@ import pytest
 from ingest.document import DocumentBuilder
 from review.eligibility import MemberIndex, RuleContext, SubmittedFile, TeamRecord, load_config
 from review.eligibility import rules as R
-from review.eligibility.model import RuleResult
+from review.eligibility.model import PENDING, RuleResult
 from review.names import normalise_company
 from review.toplists import PastEntry, PastListIndex
 from tests.review.helpers import (
@@ -285,6 +285,8 @@ def test_documents_complete() -> None:
     assert run("documents_complete", startup(), startup_plan).status == "pass"
     missing = RuleContext(files=[SubmittedFile("plan.pdf", error="file not found", error_code="missing")])
     assert run("documents_complete", registration(), missing).status == "fail"
+    reading = RuleContext(files=[SubmittedFile("plan.pdf", error="still being read", error_code=PENDING)])
+    assert run("documents_complete", registration(), reading).status == "unknown"  # checked again when read
     unsafe = RuleContext(files=[SubmittedFile("../x.pdf", error="unsafe file name", error_code="unsafe_path")])
     assert run("documents_complete", registration(), unsafe).evidence[0]["problem"] == "unsafe file name"
     empty = RuleContext(files=[SubmittedFile("plan.pdf", documents=[document([])], facts=[])])
