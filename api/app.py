@@ -25,6 +25,8 @@ from api.jobs import unfinished_job_ids
 from api.migrate import upgrade
 from api.qualification.views import api as qualification_api
 from api.qualification.views import router as qualification_pages
+from api.segments.views import api as segments_api
+from api.segments.views import router as segments_pages
 from api.web import runner
 
 
@@ -38,7 +40,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 # Every router of the service, pages first: the route-table authorisation test walks these.
 ROUTERS = (auth_pages, dashboard_pages, documents_pages, contests_pages, audit_pages, qualification_pages,
-           auth_api, documents_api, contests_api, audit_api, qualification_api)
+           segments_pages, auth_api, documents_api, contests_api, audit_api, qualification_api, segments_api)
 
 
 def create_app() -> FastAPI:

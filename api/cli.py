@@ -16,12 +16,15 @@ from typing import Annotated
 
 import typer
 
+from api.segments.cli import classify_file, classify_jsonl, segments_app
+
 app = typer.Typer(help="amreview: document processing and review for the Maker China AM contest.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(segments_app, name="segments")
 
 _ACCEPTED = {".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip"}
 
@@ -154,6 +157,28 @@ def facts(
             typer.echo(f"{name}: refused ({result.error.code}): {result.error.reason}")
         for item in items or []:
             typer.echo(f"{name} p.{item['page']} {item['kind']}: {item['value']} «{item['text']}»")
+
+
+@app.command()
+def classify(
+    path: Annotated[Path | None, typer.Argument(help="a PDF, DOCX (or ZIP of them) to classify")] = None,
+    jsonl: Annotated[Path | None, typer.Option("--jsonl", help='JSON Lines {"id", "text"}: one result line each')]
+    = None,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR pages without a usable text layer")] = True,
+    sandbox: Annotated[bool, typer.Option("--sandbox/--no-sandbox",
+                                          help="parse in a child process under time and memory limits")] = True,
+) -> None:
+    """Sort texts or a document into the seven segments: scores for all, primary, secondary, evidence."""
+    if (path is None) == (jsonl is None):
+        _fail("give a FILE or --jsonl IN.jsonl")
+    source = jsonl or path
+    assert source is not None
+    if not source.is_file():
+        _fail(f"{source}: no such file")
+    if jsonl is not None:
+        classify_jsonl(jsonl)
+    else:
+        classify_file(source, _parser(ocr, sandbox))
 
 
 @app.command()

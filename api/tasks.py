@@ -41,6 +41,15 @@ def check_submissions_job(payload: dict) -> dict:
     return {"verdicts": qualify.check_stored(ids)}
 
 
+@handler("retrain_segments")
+def retrain_segments_job(payload: dict) -> dict:
+    """Rebuild the segment model; the result says whether it replaced the live one, with its figures."""
+    from review.segments.service import retrain
+
+    report = retrain(force=bool(payload.get("force")))
+    return {"replaced": report.replaced, "reason": report.reason, "cross_validated": report.card["cross_validated"]}
+
+
 def warm_up() -> None:
     """Start what every parse needs before the first job arrives, so that job does not pay for it.
 

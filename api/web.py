@@ -21,6 +21,7 @@ templates.env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=Fal
 NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("/", "dashboard", ("admin", "reviewer", "judge", "integrity")),
     ("/review", "review_queue", ("admin", "reviewer")),
+    ("/segments", "segments", ("admin", "reviewer")),
     ("/documents", "documents", ("admin", "reviewer", "integrity")),
     ("/admin/registrations", "registrations", ("admin",)),
     ("/admin/contests", "contests", ("admin",)),

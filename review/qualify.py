@@ -21,6 +21,9 @@ from review.eligibility.model import PENDING
 from review.models import Contest, PastListEntry, Submission, SubmissionFile
 from review.names import normalise_company
 from review.registrations import Member, Registration, RegistrationFileError, read_registrations
+from review.segments import service as segment_service
+from review.segments.fit import plan_document, segment_fit_rule
+from review.segments.models import SegmentCorrection
 from review.service import documents_of
 from review.toplists import PastListError, PastListIndex, load_past_entries, read_past_list
 
@@ -136,14 +139,42 @@ def check_stored(submission_ids: list[int]) -> dict[str, str]:
         registrations = {s.id: registration_of(s) for s in submissions}
         teams = load_teams(session, {r.contest.edition for r in registrations.values()})
         past = PastListIndex(load_past_entries(session))
+        fit = segment_fit_rule(segment_service.classifier, reviewed_segments(session, submissions))
         for contest, batch in _by_contest(submissions).items():
             files = {registrations[s.id].id: submitted_files(session, s, registrations[s.id]) for s in batch}
             outcomes = check_batch([registrations[s.id] for s in batch], config=load_config(contest.rules),
-                                   files=files, past_lists=past, other_teams=teams)
+                                   files=files, past_lists=past, other_teams=teams, segment_classifier=fit)
             for submission, outcome in zip(batch, outcomes, strict=True):
                 _store(submission, outcome)
                 verdicts[submission.code] = outcome.verdict
     return verdicts
+
+
+def reviewed_segments(session: Session, submissions: list[Submission]) -> dict[str, int]:
+    """The segment a reviewer last set for each submission, by registration number."""
+    codes = {s.id: s.code for s in submissions}
+    rows = session.execute(select(SegmentCorrection.submission_id, SegmentCorrection.segment)
+                           .where(SegmentCorrection.submission_id.in_(codes)).order_by(SegmentCorrection.id))
+    return {codes[submission_id]: segment for submission_id, segment in rows}
+
+
+def correct_segment(session: Session, submission: Submission, segment: int, user_id: int | None,
+                    note: str = "") -> SegmentCorrection:
+    """A reviewer's segment for a submission, kept with the text the classifier read (to retrain on)."""
+    registration = registration_of(submission)
+    plan = plan_document(submitted_files(session, submission, registration))
+    text = segment_service.training_text(plan[1]) if plan else registration.project
+    return segment_service.record_correction(session, segment, text, submission_id=submission.id, user_id=user_id,
+                                             predicted=_predicted(submission), note=note)
+
+
+def _predicted(submission: Submission) -> int | None:
+    """The classifier's primary segment at the submission's latest check."""
+    for result in submission.checks or []:
+        if result.get("rule") == "segment_fit":
+            summary = next((e for e in result.get("evidence", []) if e.get("source") == "classifier"), None)
+            return summary["primary"] if summary else None
+    return None
 
 
 def _by_contest(submissions: list[Submission]) -> dict[Contest, list[Submission]]:

@@ -10,7 +10,8 @@ import api.auth.models
 import api.documents.models
 import api.jobs  # noqa: F401
 import ingest.models  # noqa: F401
-import review.models  # noqa: F401
+import review.models
+import review.segments.models  # noqa: F401
 from ingest.database import Base
 
 config = context.config

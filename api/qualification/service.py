@@ -18,6 +18,7 @@ from ingest.service import accept_upload
 from review import qualify
 from review.intake import FileBundle, ImportSummary, import_batch
 from review.models import PastListEntry, Submission
+from review.segments.models import SegmentCorrection
 from review.triage import decisions_of
 
 __all__ = ["ImportSummary", "detail", "import_past_list", "import_registrations", "past_lists"]
@@ -97,6 +98,13 @@ def _evidence(item: dict, named: dict[str, list[DocumentRecord]], texts: dict[in
         enriched.update(before=text[max(0, start - _EXCERPT):start], text=text[start:end] or item.get("text", ""),
                         after=text[end:end + _EXCERPT])
     return enriched
+
+
+def reviewed_segment(session: Session, submission_id: int) -> dict | None:  # type: ignore[type-arg]
+    """The latest reviewer's segment correction of a submission, if any."""
+    row = session.scalar(select(SegmentCorrection).where(SegmentCorrection.submission_id == submission_id)
+                         .order_by(SegmentCorrection.id.desc()).limit(1))
+    return {"segment": row.segment, "note": row.note, "at": row.created_at.isoformat()} if row else None
 
 
 def _username(session: Session, user_id: int) -> str | None:

@@ -30,6 +30,7 @@ from ingest.database import session_scope
 from ingest.errors import Refused
 from review import triage
 from review.models import DECISIONS, GROUPS, Submission
+from review.segments.catalogue import segments
 from review.service import contests
 
 router = APIRouter()
@@ -317,7 +318,8 @@ def submission_page(request: Request, submission_id: RowId, me: PageReviewer, er
         record(session, me, "view", "submission", submission_id, address=client_address(request), via="page")
         detail = service.detail(session, submission, excerpts=True)
         return render(request, "review_submission.html", s=submission, d=detail, error=error,
-                      decisions=DECISIONS, problems=triage.problems(submission))
+                      decisions=DECISIONS, problems=triage.problems(submission), segments=segments(),
+                      reviewed=service.reviewed_segment(session, submission_id))
 
 
 @router.post("/review/submissions/{submission_id}/decision", include_in_schema=False)

@@ -84,6 +84,18 @@ POLICY: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/submissions/{submission_id}/check"): REVIEWERS,
     ("POST", "/api/v1/registrations"): ADMIN,
     ("POST", "/api/v1/past-lists"): ADMIN,
+    ("GET", "/segments"): REVIEWERS,
+    ("POST", "/segments"): REVIEWERS,
+    ("POST", "/segments/corrections"): REVIEWERS,
+    ("POST", "/segments/retrain"): ADMIN,
+    ("POST", "/review/submissions/{submission_id}/segment"): REVIEWERS,
+    ("GET", "/api/v1/segments"): ALL,
+    ("POST", "/api/v1/segments/classify"): REVIEWERS,
+    ("GET", "/api/v1/segments/model"): REVIEWERS,
+    ("POST", "/api/v1/segments/retrain"): ADMIN,
+    ("GET", "/api/v1/segments/corrections"): REVIEWERS,
+    ("POST", "/api/v1/segments/corrections"): REVIEWERS,
+    ("PUT", "/api/v1/submissions/{submission_id}/segment"): REVIEWERS,
 }
 
 

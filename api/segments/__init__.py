@@ -1,0 +1,1 @@
+"""Segment classification in the service: the classify page and API, corrections, retraining."""
