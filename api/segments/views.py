@@ -20,7 +20,7 @@ from api.auth.dependencies import Allow, AllowForm, client_address
 from api.auth.models import ADMIN, INTEGRITY, JUDGE, REVIEWER
 from api.auth.service import Principal
 from api.errors import ERROR_RESPONSES, ApiError, PageError, RowId, Text
-from api.jobs import create_job
+from api.jobs import QUEUED, RUNNING, Job, create_job
 from api.web import render, runner
 from ingest.database import session_scope
 from review import qualify
@@ -108,7 +108,12 @@ def _corrections(limit: int = 50) -> list[CorrectionOut]:
 
 
 def _queue_retrain(me: Principal, request: Request, force: bool) -> str:
+    """A retrain job; one already waiting or running is the answer to a second request (a double click)."""
     with session_scope() as session:
+        pending = session.scalar(select(Job.id).where(Job.kind == "retrain_segments",
+                                                      Job.status.in_((QUEUED, RUNNING))).limit(1))
+        if pending is not None:
+            return pending
         job_id = create_job(session, "retrain_segments", {"force": force}).id
         record(session, me, "retrain", "segment_model", job_id, address=client_address(request), force=force)
     runner().submit(job_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.document import Document
 from ingest.headings import looks_like_heading_text, numbering_style
@@ -105,7 +105,7 @@ def _section_titles(document: Document) -> list[tuple[int, int, str]]:
 def document_passages(document: Document) -> list[Passage]:
     """Passages of a parsed document: its blocks, grouped within their innermost section."""
     if len(document.text) <= SHORT_TEXT:
-        return text_passages(document.text)
+        return [replace(p, page=_page_at(document, p.start)) for p in text_passages(document.text)]
     weights = section_weights()
     titles = _section_titles(document)
     passages: list[Passage] = []
@@ -130,6 +130,10 @@ def document_passages(document: Document) -> list[Passage]:
                 flush()
     flush()
     return passages
+
+
+def _page_at(document: Document, offset: int) -> int | None:
+    return next((page.number for page in document.pages if page.span[0] <= offset < page.span[1]), None)
 
 
 def _title_at(titles: list[tuple[int, int, str]], offset: int) -> str:

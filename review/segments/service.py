@@ -172,15 +172,14 @@ def retrain(force: bool = False, data_dir: Path | None = None) -> RetrainReport:
     The figures are reported before anything is replaced; the live model is kept as ``previous``.
     """
     directory = store.model_dir(data_dir or load_settings().data_dir)
-    examples = all_examples()
-    result = retrain_from(examples)
+    model, card = _cached_or_trained(all_examples())  # the same examples train the same model: once
     live = store.cards(directory)["live"]
-    worse = _worse(result.card, live)
+    worse = _worse(card, live)
     if worse and not force:
-        return RetrainReport(False, worse, result.card, live)
+        return RetrainReport(False, worse, card, live)
     with _file_lock(directory):
-        store.write(directory, result.model, result.card)
-    return RetrainReport(True, "replaced the live model" + (f" although {worse}" if worse else ""), result.card, live)
+        store.write(directory, model, card)
+    return RetrainReport(True, "replaced the live model" + (f" although {worse}" if worse else ""), card, live)
 
 
 def _worse(card: dict[str, Any], live: dict[str, Any] | None) -> str:

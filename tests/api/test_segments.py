@@ -51,7 +51,7 @@ def test_a_misdeclared_entry_is_flagged_and_a_reviewer_settles_it(client: TestCl
     assert "4 增材制造装备与核心器件" in fit["reason"]
     summary, *spans = fit["evidence"]
     assert summary["source"] == "classifier" and summary["primary"] == 4 and summary["declared"] == 2
-    assert spans and all(e["file"] == "AM11-E-0007.pdf" and e["segment"] == 4 for e in spans)
+    assert spans and all(e["file"] == "AM11-E-0007.pdf" and e["segment"] == 4 and e["page"] == 1 for e in spans)
     assert item["verdict"] != "ineligible"  # advisory: a person decides
     page = client.get(f"/review/submissions/{item['id']}")
     assert 'id="segment-form"' in page.text and "振镜" in page.text
