@@ -42,6 +42,7 @@ from review.segments.passages import document_passages
 log = logging.getLogger(__name__)
 _cache = store.ModelCache()
 _train_lock = threading.RLock()  # re-entered: the live-model lock is held while the cache one is taken
+CACHE_KEEP = 4
 WORSE_BY = 0.02  # a retrain whose cross-validated macro-F1 falls this far below the live model's is not used
 
 
@@ -57,7 +58,11 @@ def corpus_examples() -> list[Example]:
 
 
 def correction_examples(session: Session) -> list[Example]:
-    rows = session.scalars(select(SegmentCorrection).order_by(SegmentCorrection.id))
+    """Every stored correction; of a submission corrected twice, only the latest (it replaced the first)."""
+    latest: dict[object, SegmentCorrection] = {}
+    for row in session.scalars(select(SegmentCorrection).order_by(SegmentCorrection.id)):
+        latest[row.submission_id if row.submission_id is not None else ("text", row.id)] = row
+    rows = sorted(latest.values(), key=lambda r: r.id)
     return [Example(r.text, r.segment, language(r.text), "correction") for r in rows]
 
 
@@ -128,7 +133,16 @@ def _cached_or_trained(examples: list[Example]) -> tuple[SegmentModel, dict[str,
         joblib.dump(result.model, staged)
         path.with_suffix(".json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
         os.replace(staged, path)
+        _prune(cache)
         return result.model, card
+
+
+def _prune(cache: Path, keep: int = CACHE_KEEP) -> None:
+    """Only the latest few cached models stay: each correction makes a new set of examples."""
+    models = sorted(cache.glob("*.joblib"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in models[keep:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
 
 
 def live_model(data_dir: Path | None = None) -> SegmentModel:
