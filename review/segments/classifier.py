@@ -21,6 +21,7 @@ probability per segment.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Sequence
@@ -28,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
@@ -62,16 +62,19 @@ def language(text: str) -> str:
     return "zh" if letters and chinese * 5 >= len(letters) else "en"
 
 
+@functools.lru_cache(maxsize=4096)
 def model_text(text: str) -> str:
     """What the text model reads: normalised (full-width, case, traditional characters), numbers as 0."""
     return _DIGITS.sub("0", normalize(text, simplified=True).text)
 
 
+@functools.lru_cache(maxsize=4096)
 def words(text: str) -> list[str]:
     """jieba words of a model text, punctuation, spaces and English function words dropped.
 
     Function words ("the", "with", "be") carry no segment, and as evidence they would explain nothing.
-    Module level: the fitted vectoriser pickles a reference to it.
+    Module level: the fitted vectoriser pickles a reference to it. Cached: a passage is cut into words
+    for its margins and again for the words that explain them. Callers must not change the list.
     """
     import jieba
 
@@ -142,14 +145,30 @@ class SegmentModel:
 
     def word_contributions(self, text: str, segment: int, limit: int = 6) -> list[tuple[str, float]]:
         """The words of ``text`` that pushed the text model most towards ``segment``: TF-IDF × weight."""
-        words_part: TfidfVectorizer = dict(self.vectoriser.transformer_list)["words"]
-        offset = len(dict(self.vectoriser.transformer_list)["chars"].vocabulary_)
-        row: csr_matrix = words_part.transform([model_text(text)])
-        coefficients = self.text_model.coef_[SEGMENT_IDS.index(segment)]
-        vocabulary = words_part.get_feature_names_out()
-        scored = [(str(vocabulary[j]), float(v * coefficients[offset + j])) for j, v in zip(row.indices, row.data,
-                                                                                              strict=True)]
+        words_part, offset, vocabulary = self._words_part()
+        counts: dict[int, int] = {}
+        for word in words(model_text(text)):  # the vectoriser's own weighting, without a transform call
+            column = words_part.vocabulary_.get(word)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return []
+        columns = np.fromiter(counts, dtype=int)
+        values = (1 + np.log(np.fromiter(counts.values(), dtype=float))) * words_part.idf_[columns]
+        values /= np.linalg.norm(values)
+        contributions = values * self.text_model.coef_[SEGMENT_IDS.index(segment), offset + columns]
+        scored = [(vocabulary[j], float(c)) for j, c in zip(columns, contributions, strict=True)]
         return sorted((s for s in scored if s[1] > 0 and len(s[0]) > 1), key=lambda s: -s[1])[:limit]
+
+    def _words_part(self) -> tuple[TfidfVectorizer, int, list[str]]:
+        """The word vectoriser, where its columns start, and its words by column (built once: it is slow)."""
+        cached = getattr(self, "_words_cache", None)
+        if cached is None:
+            parts = dict(self.vectoriser.transformer_list)
+            vocabulary = [str(w) for w in parts["words"].get_feature_names_out()]
+            cached = (parts["words"], len(parts["chars"].vocabulary_), vocabulary)
+            self._words_cache = cached
+        return cached
 
 
 def lexicon_mass(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:

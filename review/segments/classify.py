@@ -74,18 +74,26 @@ class Classifier:
         return self._classify(document.text, document_passages(document))
 
     def classify_texts(self, texts: Sequence[str]) -> list[Classification]:
-        """Many short texts, their passages read by the text model in one batch (throughput)."""
+        """Many short texts, their passages and sentences read by the text model in two batches (throughput:
+        the text model costs little per text and much per call)."""
         cut = [text_passages(t) for t in texts]
-        margins = self.model.margins([p.text for passages in cut for p in passages]) if any(cut) else np.zeros((0, 7))
+        spans = [[(s, e) for p in passages for s, e in sentences(p)] for passages in cut]
+        pieces = [p.text for passages in cut for p in passages] + [t[s:e] for t, sp in zip(texts, spans, strict=True)
+                                                                   for s, e in sp]
+        margins = self.model.margins(pieces) if pieces else np.zeros((0, len(SEGMENT_IDS)))
         results, row = [], 0
-        for text, passages in zip(texts, cut, strict=True):
-            results.append(self._classify(text, passages, margins[row:row + len(passages)]))
+        sentence_row = sum(len(passages) for passages in cut)
+        for text, passages, sentence_spans in zip(texts, cut, spans, strict=True):
+            known = dict(zip(sentence_spans, margins[sentence_row:sentence_row + len(sentence_spans)], strict=True))
+            results.append(self._classify(text, passages, margins[row:row + len(passages)], known))
             row += len(passages)
+            sentence_row += len(sentence_spans)
         return results
 
     # ------------------------------------------------------------------ scoring
 
-    def _classify(self, source: str, passages: list[Passage], margins: np.ndarray | None = None) -> Classification:
+    def _classify(self, source: str, passages: list[Passage], margins: np.ndarray | None = None,
+                  known: dict[tuple[int, int], np.ndarray] | None = None) -> Classification:
         if not passages:  # nothing to read: no segment is more likely than another
             even = 1 / len(SEGMENT_IDS)
             return Classification([(s, even) for s in SEGMENT_IDS], [])
@@ -104,7 +112,8 @@ class Classifier:
         result = Classification(scores, secondary)
         top = [result.primary, *secondary] if secondary else [s for s, _ in scores[:2]]
         passage_probabilities = softmax(self.model.combiner.a * margins)
-        result.evidence = self._evidence(source, passages, located, weights, passage_probabilities, top)
+        known = {**(known or {}), **{(p.start, p.end): margins[i] for i, p in enumerate(passages)}}
+        result.evidence = self._evidence(source, passages, located, weights, known, passage_probabilities, top)
         return result
 
     def _hits(self, passages: list[Passage]) -> list[_Located]:
@@ -115,7 +124,8 @@ class Classifier:
     # ------------------------------------------------------------------ evidence
 
     def _evidence(self, source: str, passages: list[Passage], located: list[_Located], weights: np.ndarray,
-                  passage_probabilities: np.ndarray, top: list[int]) -> list[dict[str, Any]]:
+                  known: dict[tuple[int, int], np.ndarray], passage_probabilities: np.ndarray,
+                  top: list[int]) -> list[dict[str, Any]]:
         evidence: list[dict[str, Any]] = []
         candidates: list[tuple[int, int, int, int]] = []  # (segment, passage, start, end) of candidate sentences
         for segment in top:
@@ -126,7 +136,7 @@ class Classifier:
             evidence.extend(self._model_terms(source, passages, int(ranked[0]), segment,
                                               {e["text"].lower() for e in terms}))
             candidates.extend((segment, int(i), s, e) for i in ranked for s, e in sentences(passages[int(i)]))
-        evidence.extend(self._sentence_evidence(source, passages, located, weights, candidates))
+        evidence.extend(self._sentence_evidence(source, passages, located, weights, known, candidates))
         return evidence
 
     def _term_evidence(self, source: str, passages: list[Passage], located: list[_Located], weights: np.ndarray,
@@ -160,12 +170,23 @@ class Classifier:
                              index, weight=round(contribution, 3)))
         return out
 
+    def _sentence_margins(self, source: str, known: dict[tuple[int, int], np.ndarray],
+                          candidates: list[tuple[int, int, int, int]]) -> np.ndarray:
+        """Text-model margins of candidate sentences, read in one batch; ``known`` has those already read
+        (a sentence that is its whole passage, or every sentence of a batch of short texts)."""
+        known = dict(known)
+        unknown = sorted({(s, e) for _, _, s, e in candidates if (s, e) not in known})
+        if unknown:
+            known.update(zip(unknown, self.model.margins([source[s:e] for s, e in unknown]), strict=True))
+        return np.array([known[(s, e)] for _, _, s, e in candidates])
+
     def _sentence_evidence(self, source: str, passages: list[Passage], located: list[_Located], weights: np.ndarray,
+                           known: dict[tuple[int, int], np.ndarray],
                            candidates: list[tuple[int, int, int, int]]) -> list[dict[str, Any]]:
         """Per segment, the sentences whose own text model and lexicon scores speak most for it."""
         if not candidates:
             return []
-        margins = self.model.margins([source[s:e] for _, _, s, e in candidates])
+        margins = self._sentence_margins(source, known, candidates)
         chosen: dict[int, list[tuple[float, int, int, int]]] = {}
         for row, (segment, index, start, end) in enumerate(candidates):
             column = SEGMENT_IDS.index(segment)
