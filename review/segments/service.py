@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 from ingest.database import session_scope
 from ingest.document import Document
 from ingest.settings import load_settings
+from review.segments import classifier as classifier_module
 from review.segments import store
 from review.segments.catalogue import DATA, settings
 from review.segments.classifier import FORMAT, Example, SegmentModel, language, train
 from review.segments.classify import Classifier
-from review.segments.evaluate import Figures, figures_by_language
+from review.segments.evaluate import figures_by_language
 from review.segments.lexicon import shipped_lexicon
 from review.segments.models import CORRECTION_TEXT_CHARS, SegmentCorrection
 from review.segments.passages import document_passages
@@ -78,8 +79,10 @@ def all_examples() -> list[Example]:
 
 
 def _digest(examples: list[Example]) -> str:
+    """What a trained model depends on: the examples, the lexicon, the model's code and library version."""
     h = hashlib.sha256(f"{FORMAT}|{sklearn.__version__}|".encode())
     h.update((DATA / "lexicon.yaml").read_bytes())
+    h.update(Path(classifier_module.__file__).read_bytes())
     for e in examples:
         h.update(f"{e.segment}\x00{e.text}\x01".encode())
     return h.hexdigest()[:32]
@@ -105,7 +108,6 @@ def _file_lock(directory: Path) -> Iterator[None]:
 class Retrained:
     model: SegmentModel
     card: dict[str, Any]
-    figures: dict[str, Figures]
 
 
 def retrain_from(examples: list[Example]) -> Retrained:
@@ -116,7 +118,7 @@ def retrain_from(examples: list[Example]) -> Retrained:
             "corrections": sum(e.origin == "correction" for e in examples), "digest": _digest(examples),
             "combiner": {"a": round(trained.model.combiner.a, 3), "b": round(trained.model.combiner.b, 3)},
             "cross_validated": {lang: f.summary() for lang, f in figures.items()}}
-    return Retrained(trained.model, card, figures)
+    return Retrained(trained.model, card)
 
 
 def _cached_or_trained(examples: list[Example]) -> tuple[SegmentModel, dict[str, Any]]:
