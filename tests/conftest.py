@@ -63,7 +63,8 @@ class SharedServices:
     workers: list[WorkerProcess]
 
     def reset(self) -> None:
-        """Between tests: let the workers finish what they run, then empty the tables, the blobs and Redis."""
+        """Between tests: let the workers finish what they run, then empty the tables, the blobs, the models
+        and Redis."""
         from redis import Redis
 
         from ingest.database import get_engine
@@ -76,6 +77,7 @@ class SharedServices:
         _wait_for_running_jobs(get_engine())
         _empty_tables(get_engine())
         shutil.rmtree(self.data_dir / "files", ignore_errors=True)
+        shutil.rmtree(self.data_dir / "models", ignore_errors=True)  # a test's retrained model is its own
         redis.flushdb()
 
 

@@ -81,11 +81,12 @@ def test_reviewer_classifies_and_corrects_then_admin_retrains(page_as, scanner_e
     admin.goto("/segments")
     admin.locator("form#retrain-form").get_by_role("button", name="重新训练").click()
     expect(admin.locator("#retrain-queued")).to_be_visible()
-    for _ in range(120):
+    for _ in range(120):  # the retrain is a background job: reload until its model is live
         admin.goto("/segments")
-        if admin.locator("#figures-previous").count():
+        if "含审查员更正 2 条" in admin.locator("#card-live").inner_text():
             break
         admin.wait_for_timeout(1000)
     expect(admin.locator("#card-live")).to_contain_text("含审查员更正 2 条")
+    expect(admin.locator("#figures-previous")).to_be_visible()  # the model it replaced is kept
     expect(admin.locator("#figures-live")).to_contain_text("macro-F1")
     screenshot(admin, "s-04-retrained")
