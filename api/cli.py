@@ -16,6 +16,8 @@ from typing import Annotated
 
 import typer
 
+from api.console import emit as _emit
+from api.console import fail as _fail
 from api.segments.cli import classify_file, classify_jsonl, segments_app
 
 app = typer.Typer(help="amreview: document processing and review for the Maker China AM contest.",
@@ -116,16 +118,6 @@ def _summarise(result) -> None:  # type: ignore[no-untyped-def]
     doc = result.document
     typer.echo(f"{result.name}: {doc.media_type}, {len(doc.pages)} pages ({len(doc.ocr_pages)} OCR), "
                f"{len(doc.blocks)} blocks, {len(doc.tables)} tables, {len(doc.text)} characters")
-
-
-def _emit(payload: dict) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def _fail(reason: str) -> None:
-    typer.echo(f"amreview: {reason}", err=True)
-    raise typer.Exit(2)
 
 
 @app.command()

@@ -33,9 +33,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 from review.segments.catalogue import SEGMENT_IDS  # noqa: E402
-from review.segments.classifier import language  # noqa: E402
+from review.segments.classifier import language, lexicon_mass  # noqa: E402
 from review.segments.evaluate import figures  # noqa: E402
-from review.segments.lexicon import scores  # noqa: E402
 from review.segments.service import classifier  # noqa: E402
 
 HELD_OUT = sorted((ROOT / "benchmarks" / "data").glob("segments_heldout_*.jsonl"))
@@ -55,7 +54,7 @@ def held_out(rows: list[dict]) -> None:
     model = classifier()
     texts = [r["text"] for r in rows]
     combined = np.array([[dict(c.scores)[s] for s in SEGMENT_IDS] for c in model.classify_texts(texts)])
-    lexicon = np.array([scores(model.lexicon.find(_normalised(t))) for t in texts])
+    lexicon = lexicon_mass(model.lexicon, texts)
     text_model = model.model.margins(texts)
     labels = np.array([SEGMENT_IDS.index(r["segment"]) for r in rows])
     for name, subset in _subsets(rows).items():
@@ -65,12 +64,6 @@ def held_out(rows: list[dict]) -> None:
             f = figures(labels[mask], values[mask] + 1e-9 * np.arange(7)[::-1])  # ties: lowest segment
             print(f"    {part:<17} macro-F1 {f.macro_f1:.3f}  accuracy {f.accuracy:.3f}  top-2 {f.top2:.3f}")
         print()
-
-
-def _normalised(text: str) -> str:
-    from ingest.text import normalize
-
-    return normalize(text, simplified=True).text
 
 
 def _subsets(rows: list[dict]) -> dict[str, list[bool]]:

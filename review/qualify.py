@@ -150,12 +150,17 @@ def check_stored(submission_ids: list[int]) -> dict[str, str]:
     return verdicts
 
 
+def latest_corrections(session: Session, submission_ids: list[int]) -> dict[int, SegmentCorrection]:
+    """The segment correction a reviewer made last on each of these submissions, by submission id."""
+    rows = session.scalars(select(SegmentCorrection).where(SegmentCorrection.submission_id.in_(submission_ids))
+                           .order_by(SegmentCorrection.id))
+    return {row.submission_id: row for row in rows if row.submission_id is not None}
+
+
 def reviewed_segments(session: Session, submissions: list[Submission]) -> dict[str, int]:
     """The segment a reviewer last set for each submission, by registration number."""
-    codes = {s.id: s.code for s in submissions}
-    rows = session.execute(select(SegmentCorrection.submission_id, SegmentCorrection.segment)
-                           .where(SegmentCorrection.submission_id.in_(codes)).order_by(SegmentCorrection.id))
-    return {codes[submission_id]: segment for submission_id, segment in rows}
+    latest = latest_corrections(session, [s.id for s in submissions])
+    return {s.code: latest[s.id].segment for s in submissions if s.id in latest}
 
 
 def correct_segment(session: Session, submission: Submission, segment: int, user_id: int | None,

@@ -18,7 +18,6 @@ from ingest.service import accept_upload
 from review import qualify
 from review.intake import FileBundle, ImportSummary, import_batch
 from review.models import PastListEntry, Submission
-from review.segments.models import SegmentCorrection
 from review.triage import decisions_of
 
 __all__ = ["ImportSummary", "detail", "import_past_list", "import_registrations", "past_lists"]
@@ -102,8 +101,7 @@ def _evidence(item: dict, named: dict[str, list[DocumentRecord]], texts: dict[in
 
 def reviewed_segment(session: Session, submission_id: int) -> dict | None:  # type: ignore[type-arg]
     """The latest reviewer's segment correction of a submission, if any."""
-    row = session.scalar(select(SegmentCorrection).where(SegmentCorrection.submission_id == submission_id)
-                         .order_by(SegmentCorrection.id.desc()).limit(1))
+    row = qualify.latest_corrections(session, [submission_id]).get(submission_id)
     return {"segment": row.segment, "note": row.note, "at": row.created_at.isoformat()} if row else None
 
 

@@ -7,24 +7,17 @@ or has no text (it gets ``{"id", "error"}``), so outputs can be zipped with inpu
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from api.console import emit as _emit
+from api.console import fail as _fail
+
 segments_app = typer.Typer(help="The seven-segment classifier: evaluate, retrain, restore.", no_args_is_help=True)
 BATCH = 256
-
-
-def _emit(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-
-
-def _fail(reason: str) -> None:
-    typer.echo(f"amreview: {reason}", err=True)
-    raise typer.Exit(2)
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
@@ -52,7 +45,6 @@ def classify_jsonl(path: Path) -> None:
         results = iter(model.classify_texts(texts))
         for ident, text, error in batch:
             _emit({"id": ident, **next(results).to_json()} if text is not None else {"id": ident, "error": error})
-        sys.stdout.flush()
         batch.clear()
 
     for number, row, error in _lines(path):

@@ -459,7 +459,7 @@ def ip_ownership(registration: Registration, ctx: RuleContext, params: Params) -
 
 # ------------------------------------------------------------------------------------------- 11 documents_complete
 
-_PLAN_NAME = re.compile(r"商业计划|计划书|business.?plan|\bbp\b|plan", re.IGNORECASE)
+PLAN_NAME = re.compile(r"商业计划|计划书|business.?plan|\bbp\b|plan", re.IGNORECASE)  # a file named like a plan
 
 
 def _titles(file: SubmittedFile) -> list[str]:
@@ -471,7 +471,7 @@ def _titles(file: SubmittedFile) -> list[str]:
 
 
 def _plan_file(files: list[SubmittedFile]) -> SubmittedFile:
-    return next((f for f in files if _PLAN_NAME.search(f.name)), files[0])
+    return next((f for f in files if PLAN_NAME.search(f.name)), files[0])
 
 
 def _file_problems(files: list[SubmittedFile]) -> list[Evidence]:

@@ -36,7 +36,7 @@ from sklearn.svm import LinearSVC
 
 from ingest.text import is_cjk, normalize
 from review.segments.catalogue import SEGMENT_IDS
-from review.segments.lexicon import Hit, Lexicon
+from review.segments.lexicon import Hit, Lexicon, scores
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +172,7 @@ class SegmentModel:
 
 
 def lexicon_mass(lexicon: Lexicon, texts: Sequence[str]) -> np.ndarray:
-    from review.segments.lexicon import scores
-
+    """The lexicon's evidence per segment (columns) for each text (rows)."""
     return np.array([scores(lexicon.find(normalize(t, simplified=True).text)) for t in texts])
 
 

@@ -22,6 +22,7 @@ from ingest.text import normalize
 from review.segments.catalogue import SEGMENT_IDS, Settings
 from review.segments.classifier import SegmentModel, softmax, text_hits
 from review.segments.lexicon import Hit, Lexicon
+from review.segments.lexicon import scores as lexicon_scores
 from review.segments.passages import Passage, document_passages, sentences, text_passages
 
 TERMS_PER_SEGMENT = 6
@@ -103,7 +104,7 @@ class Classifier:
         # relative to the best passage: a one-passage text counts its terms fully, as in training
         weights = weights / weights.max() if weights.max() > 0 else np.ones(len(passages))
         located = self._hits(passages)
-        mass = _lexicon_mass(located, weights)
+        mass = lexicon_scores([item.hit for item in located], [float(weights[item.passage]) for item in located])
         margin = (weights[:, None] * margins).sum(axis=0) / weights.sum()
         probabilities = self.model.combiner.probabilities(margin, mass)
         order = np.argsort(-probabilities, kind="stable")
@@ -216,22 +217,3 @@ def _item(source: str, passages: list[Passage], segment: int, kind: str, origin:
     if passages[index].section:
         item["section"] = passages[index].section
     return item
-
-
-def _lexicon_mass(located: list[_Located], weights: np.ndarray) -> np.ndarray:
-    """Lexicon evidence per segment, each hit counted with its passage's weight, repeats damped.
-
-    The same damping as ``lexicon.scores`` for one passage: a term's first (weighted) occurrence counts
-    fully, further ones log-wise; a term seen only in boilerplate counts only its fraction.
-    """
-    counts: dict[str, float] = {}
-    terms = {}
-    for item in located:
-        counts[item.hit.term.text] = counts.get(item.hit.term.text, 0.0) + float(weights[item.passage])
-        terms[item.hit.term.text] = item.hit.term
-    mass = np.zeros(len(SEGMENT_IDS))
-    for text, count in counts.items():
-        factor = count if count < 1 else 1 + math.log(count)
-        for segment, weight in terms[text].weights.items():
-            mass[segment - 1] += weight * factor
-    return mass

@@ -38,8 +38,10 @@ def figures(labels: np.ndarray, probabilities: np.ndarray) -> Figures:
     predicted = probabilities.argmax(axis=1)
     top2 = np.argsort(-probabilities, axis=1)[:, :2]
     columns = list(range(len(SEGMENT_IDS)))
+    present = sorted(set(labels.tolist()) | set(predicted.tolist()))  # a segment absent from both is no error
     return Figures(len(labels),
-                   float(f1_score(labels, predicted, labels=columns, average="macro", zero_division=0)),
+                   float(f1_score(labels, predicted, labels=present, average="macro", zero_division=0))
+                   if len(labels) else 0.0,
                    float((predicted == labels).mean()) if len(labels) else 0.0,
                    float((top2 == labels[:, None]).any(axis=1).mean()) if len(labels) else 0.0,
                    confusion_matrix(labels, predicted, labels=columns).tolist())

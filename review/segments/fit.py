@@ -15,14 +15,13 @@ from typing import Any
 
 from ingest.document import Document
 from review.eligibility.model import RuleResult, SubmittedFile, failed, passed, skipped, unknown
-from review.eligibility.rules import SegmentClassifier
+from review.eligibility.rules import PLAN_NAME, SegmentClassifier
 from review.registrations import Registration
 from review.segments.catalogue import segments, settings
 from review.segments.classify import Classification, Classifier
 
 PLAN_MIN_CHARS = 50  # shorter than this, a "plan" says less than the project title
 EVIDENCE_ITEMS = 8
-_PLAN_WORDS = ("商业计划", "计划书", "plan", "bp")
 
 
 def plan_document(files: list[SubmittedFile]) -> tuple[str, Document] | None:
@@ -30,7 +29,7 @@ def plan_document(files: list[SubmittedFile]) -> tuple[str, Document] | None:
     documents = [(f.name, d) for f in files if f.readable for d in f.documents if len(d.text) >= PLAN_MIN_CHARS]
     if not documents:
         return None
-    return max(documents, key=lambda pair: (any(w in pair[0].lower() for w in _PLAN_WORDS), len(pair[1].text)))
+    return max(documents, key=lambda pair: (bool(PLAN_NAME.search(pair[0])), len(pair[1].text)))
 
 
 def _name(segment: int) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,21 +85,24 @@ class Lexicon:
         return None
 
 
-def scores(hits: Iterable[Hit]) -> np.ndarray:
+def scores(hits: Sequence[Hit], weights: Sequence[float] | None = None) -> np.ndarray:
     """Per-segment evidence mass: each distinct term counts its weight, repeats add only log-wise.
 
     A plan that says 激光选区熔化 forty times is not forty times more metal AM than one that says it
-    twice; damping repeats keeps one hammered term from outweighing a breadth of others.
+    twice; damping repeats keeps one hammered term from outweighing a breadth of others. ``weights``
+    (one per hit, default 1) count a hit in a low-weight passage as a fraction of one occurrence: a
+    term seen only in a plan's finance chapter counts only that fraction.
     """
-    counts: dict[str, int] = {}
+    counts: dict[str, float] = {}
     terms: dict[str, Term] = {}
-    for hit in hits:
-        counts[hit.term.text] = counts.get(hit.term.text, 0) + 1
+    for hit, weight in zip(hits, weights if weights is not None else [1.0] * len(hits), strict=True):
+        counts[hit.term.text] = counts.get(hit.term.text, 0.0) + weight
         terms[hit.term.text] = hit.term
     mass = np.zeros(len(SEGMENT_IDS))
     for text, count in counts.items():
+        factor = count if count < 1 else 1 + math.log(count)
         for segment, weight in terms[text].weights.items():
-            mass[segment - 1] += weight * (1 + math.log(count))
+            mass[segment - 1] += weight * factor
     return mass
 
 

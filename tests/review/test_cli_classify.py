@@ -64,6 +64,7 @@ def test_segments_evaluate_prints_the_figures_and_the_confusion_matrix(tmp_path:
     figures = json.loads(_run("segments", "evaluate", str(labelled), "--json", cwd=tmp_path).stdout)
     assert set(figures) == {"zh", "en", "all"} and figures["all"]["count"] == 4
     assert figures["all"]["accuracy"] == 1.0 and len(figures["all"]["confusion"]) == 7
+    assert figures["en"]["macro_f1"] == 1.0  # two texts, both right: segments absent from the file are no error
     labelled.write_text('{"text": "x", "segment": 9}\n', encoding="utf-8")
     bad = _run("segments", "evaluate", str(labelled), cwd=tmp_path)
     assert bad.returncode == 2 and "segment 1–7" in bad.stderr
