@@ -174,6 +174,38 @@ def classify(
 
 
 @app.command()
+def align(
+    source: Annotated[Path | None, typer.Argument(help="the source text (UTF-8)")] = None,
+    suspicious: Annotated[Path | None, typer.Argument(help="the suspicious text (UTF-8)")] = None,
+    pairs: Annotated[Path | None, typer.Option("--pairs", help='JSON Lines {"id", "source", "suspicious"}')] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='print {"matches": [...]}')] = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="with --pairs: one line per pair")] = False,
+) -> None:
+    """The passages a suspicious text shares with a source: character ranges of each, with a score."""
+    from similarity.cli import align_files, align_pairs
+
+    if pairs is not None:
+        if not pairs.is_file():
+            _fail(f"{pairs}: no such file")
+        align_pairs(pairs)
+        return
+    if source is None or suspicious is None:
+        _fail("give SOURCE and SUSPICIOUS, or --pairs PAIRS.jsonl")
+    for path in (source, suspicious):
+        if not path.is_file():
+            _fail(f"{path}: no such file")
+    try:
+        result = align_files(source, suspicious)
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"unreadable: {exc}")
+    if as_json or as_jsonl:
+        _emit(result)
+        return
+    for match in result["matches"]:
+        typer.echo(f"source {match['source']} ~ suspicious {match['suspicious']} ({match['score']:.2f})")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
