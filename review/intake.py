@@ -19,8 +19,8 @@ from ingest.archive import open_zip, read_member, safe_member_name
 from ingest.errors import Refused
 from ingest.limits import DEFAULT_LIMITS
 from ingest.models import DocumentRecord
+from ingest.names import normalise_company
 from review.models import Contest, Submission, SubmissionFile, TeamMember
-from review.names import normalise_company
 from review.registrations import Registration
 
 # Called with each newly stored document, to queue its parse (the api layer owns the job queue).

@@ -15,11 +15,11 @@ from ingest.document import Document
 from ingest.errors import Refused
 from ingest.facts import Fact
 from ingest.models import PARSED, QUEUED, REFUSED, DocumentRecord
+from ingest.names import normalise_company
 from ingest.settings import load_settings
 from review.eligibility import CheckOutcome, SubmittedFile, check_batch, load_config, load_teams
 from review.eligibility.model import PENDING
 from review.models import Contest, PastListEntry, Submission, SubmissionFile
-from review.names import normalise_company
 from review.registrations import Member, Registration, RegistrationFileError, read_registrations
 from review.segments import service as segment_service
 from review.segments.fit import plan_document, segment_fit_rule

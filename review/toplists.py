@@ -20,7 +20,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from review.names import company_key_similarity, normalise_company, normalise_project
+from ingest.names import company_key_similarity, normalise_company, normalise_project
 from review.registrations import RegistrationFileError, chinese_int, table_sheets
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {

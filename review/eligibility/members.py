@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from review.names import normalise_person
+from ingest.names import normalise_person
 from review.registrations import Registration
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ingest.codes import check_uscc
 from ingest.facts import Fact
+from ingest.names import company_similarity, normalise_company, normalise_person, trade_name
 from review.eligibility.model import (
     PENDING,
     Evidence,
@@ -30,7 +31,6 @@ from review.eligibility.model import (
     skipped,
     unknown,
 )
-from review.names import company_similarity, normalise_company, normalise_person, trade_name
 from review.registrations import CREDIT_FLAGS, Registration
 from review.sme import load_standard
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from ingest.document import DocumentBuilder
+from ingest.names import normalise_company
 from review.eligibility import MemberIndex, RuleContext, SubmittedFile, TeamRecord, load_config
 from review.eligibility import rules as R
 from review.eligibility.model import PENDING, RuleResult
-from review.names import normalise_company
 from review.toplists import PastEntry, PastListIndex
 from tests.review.helpers import (
     PLAN_HEADINGS,

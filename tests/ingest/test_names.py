@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.names import company_similarity, normalise_company, normalise_project, project_similarity
+from ingest.names import company_similarity, normalise_company, normalise_project, project_similarity
 
 
 @pytest.mark.parametrize("name", [
@@ -30,7 +30,7 @@ def test_fuzzy_scores() -> None:
 
 
 def test_firms_of_one_trade_are_told_apart_by_their_trade_names() -> None:
-    from review.names import company_similarity
+    from ingest.names import company_similarity
 
     assert company_similarity("绵阳睿捷生物医学科技有限公司", "上海宇达生物医学科技股份有限公司") < 50
     assert company_similarity("四川泸州星火增材科技有限公司", "星火增材科技股份有限公司") == 100
