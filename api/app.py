@@ -21,6 +21,8 @@ from api.dashboard.views import router as dashboard_pages
 from api.documents.views import api as documents_api
 from api.documents.views import router as documents_pages
 from api.edge import Edge
+from api.integrity.views import api as integrity_api
+from api.integrity.views import router as integrity_pages
 from api.jobs import unfinished_job_ids
 from api.migrate import upgrade
 from api.qualification.views import api as qualification_api
@@ -40,7 +42,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 # Every router of the service, pages first: the route-table authorisation test walks these.
 ROUTERS = (auth_pages, dashboard_pages, documents_pages, contests_pages, audit_pages, qualification_pages,
-           segments_pages, auth_api, documents_api, contests_api, audit_api, qualification_api, segments_api)
+           segments_pages, integrity_pages, auth_api, documents_api, contests_api, audit_api, qualification_api,
+           segments_api, integrity_api)
 
 
 def create_app() -> FastAPI:

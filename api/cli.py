@@ -206,6 +206,28 @@ def align(
 
 
 @app.command()
+def dedup(
+    docs: Annotated[Path, typer.Argument(help='JSON Lines {"id", "text"}, UTF-8')],
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help='print one {"a", "b", "similarity"} line per pair')]
+    = False,
+    threshold: Annotated[float, typer.Option("--threshold", help="least exact Jaccard resemblance, in (0, 1]")]
+    = 0.5,
+) -> None:
+    """Near-duplicate pairs among many texts: MinHash LSH candidates, each verified exactly."""
+    from similarity.cli import dedup_file
+    from similarity.dedup import DedupError
+
+    if not 0 < threshold <= 1:
+        _fail(f"--threshold must be in (0, 1], not {threshold}")
+    if not docs.is_file():
+        _fail(f"{docs}: no such file")
+    try:
+        dedup_file(docs, threshold)  # the same JSON lines with or without --jsonl: they are the readable form too
+    except DedupError as exc:
+        _fail(str(exc))
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,

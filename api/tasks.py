@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import threading
 
+from api.integrity import service as integrity
 from api.jobs import handler
+from ingest.database import session_scope
 from ingest.parse import ParseResult, iter_parse
 from ingest.sandbox import SandboxedParser
 from ingest.service import parse_document
@@ -28,17 +30,43 @@ def parse_file(data: bytes, filename: str) -> list[ParseResult]:
 
 @handler("parse_document")
 def parse_document_job(payload: dict) -> dict:
-    """Parse a document, then check again every submission it belongs to (its facts may change verdicts)."""
+    """Parse a document, compare its submissions' plans with every other, then check their eligibility again.
+
+    Facts may change verdicts, and a new repeat or copy changes the verdicts of every entry in its case.
+    """
     document_id = int(payload["document_id"])
     status = parse_document(document_id, parse_file)
-    checked = qualify.check_submissions_of_document(document_id)
-    return {"status": status, "checked": checked}
+    affected = integrity.check_document(document_id)
+    _rebuild_when_due()
+    return {"status": status, "checked": len(qualify.check_stored(sorted(affected))) if affected else 0}
 
 
 @handler("check_submissions")
 def check_submissions_job(payload: dict) -> dict:
     ids = [int(i) for i in payload["submission_ids"]]
+    if payload.get("integrity", True):
+        ids = sorted(set(ids) | integrity.check_submissions(ids))
+        _rebuild_when_due()
     return {"verdicts": qualify.check_stored(ids)}
+
+
+def _rebuild_when_due() -> None:
+    """Queue a rebuild once the plans have grown enough to learn their common text again."""
+    with session_scope() as session:
+        job_id, created = integrity.queue_rebuild(session) if integrity.rebuild_due(session) else ("", False)
+    if created:
+        from api.web import runner  # the process's runner: the server's, or a worker's RQ queue
+
+        runner().submit(job_id)
+
+
+@handler("integrity_rebuild")
+def integrity_rebuild_job(payload: dict) -> dict:
+    """Learn common text again and compare everything anew; then check every entry whose case changed."""
+    with session_scope() as session:
+        report = integrity.rebuild(session)
+    qualify.check_stored(report.pop("affected"))
+    return report
 
 
 @handler("retrain_segments")

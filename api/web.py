@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("/", "dashboard", ("admin", "reviewer", "judge", "integrity")),
     ("/review", "review_queue", ("admin", "reviewer")),
     ("/segments", "segments", ("admin", "reviewer")),
+    ("/integrity", "integrity", ("admin", "integrity")),
     ("/documents", "documents", ("admin", "reviewer", "integrity")),
     ("/admin/registrations", "registrations", ("admin",)),
     ("/admin/contests", "contests", ("admin",)),

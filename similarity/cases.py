@@ -26,6 +26,7 @@ REPEAT, COPYING, REFERENCE = "repeat", "copying", "reference"
 KINDS = (REPEAT, COPYING, REFERENCE)
 MIN_CONTENT = 0.15  # text evidence below this is shared vocabulary, not shared writing
 MIN_SCORE = 0.3  # a pair below this is not shown
+FULL_PASSAGE = 1500  # characters of shared passages that alone make a pair certain (450 reach MIN_SCORE)
 
 
 @dataclass
@@ -41,8 +42,30 @@ class PairEvidence:
     links: list[Link] = field(default_factory=list)
 
     @property
+    def shared_characters(self) -> int:
+        """Characters inside shared passages, on the side where they cover less."""
+        return min(covered([tuple(p["a"]) for p in self.passages]), covered([tuple(p["b"]) for p in self.passages]))
+
+    @property
     def content(self) -> float:
-        return max(self.resemblance, self.a_share, self.b_share)
+        """How much writing the two share: the larger of resemblance, either share, and passage length.
+
+        Three paragraphs copied into a 60-page plan are a small share of it but still copying, so the
+        passages' own length counts too.
+        """
+        shares = max(self.resemblance, self.a_share, self.b_share)
+        return max(shares if shares >= MIN_CONTENT else 0.0, min(1.0, self.shared_characters / FULL_PASSAGE))
+
+
+def covered(spans: list[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``spans``."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
 
 
 @dataclass(frozen=True)
@@ -60,7 +83,7 @@ def _combine(strengths: list[float]) -> float:
 
 def judge(pair: PairEvidence) -> Judgement:
     """The pair's kind (None: not suspicious) and score."""
-    content = pair.content if pair.content >= MIN_CONTENT else 0.0
+    content = pair.content
     project = [link.strength for link in pair.links if link.kind in ("patent", "project")]
     if pair.b.startswith("r:") or pair.a.startswith("r:"):
         return Judgement(REFERENCE if content else None, content)

@@ -18,11 +18,14 @@ from ingest.database import Base, utcnow
 OPEN, DECIDED = "open", "decided"
 CONFIRMED_REPEAT, PLAGIARISM, FALSE_ALARM = "confirmed_repeat", "plagiarism", "false_alarm"
 FINDINGS = (CONFIRMED_REPEAT, PLAGIARISM, FALSE_ALARM)
-COMPARE, IGNORE = "compare", "ignore"  # a reference text to check against, or text to discount
+# A reference text to check against; text to discount whole (the template, policies); or plans from
+# elsewhere (past years, public collections) that only teach which text is common.
+COMPARE, IGNORE, CORPUS = "compare", "ignore", "corpus"
+REFERENCE_KINDS = (COMPARE, IGNORE, CORPUS)
 
 
 class ReferenceText(Base):
-    """An external text: checked against (a past winner's plan, a public source) or ignored (template)."""
+    """An external text: checked against, ignored, or counted for common text (see ``REFERENCE_KINDS``)."""
 
     __tablename__ = "similarity_references"
 

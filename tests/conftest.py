@@ -78,6 +78,7 @@ class SharedServices:
         _empty_tables(get_engine())
         shutil.rmtree(self.data_dir / "files", ignore_errors=True)
         shutil.rmtree(self.data_dir / "models", ignore_errors=True)  # a test's retrained model is its own
+        shutil.rmtree(self.data_dir / "similarity", ignore_errors=True)  # the index of the emptied tables
         redis.flushdb()
 
 

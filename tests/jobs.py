@@ -13,3 +13,14 @@ def jobs_settled() -> bool:
     so a document's status alone does not say its submission's verdict is final."""
     with session_scope() as session:
         return not session.scalar(select(func.count()).select_from(Job).where(Job.status.in_((QUEUED, RUNNING))))
+
+
+def wait_for_jobs(seconds: float = 120) -> None:
+    """Until no job is queued or running; fails the test after ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not jobs_settled():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"jobs still queued or running after {seconds} s")
+        time.sleep(0.2)

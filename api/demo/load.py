@@ -20,6 +20,7 @@ from api.auth.service import create_user, find_user
 from api.demo.plans import Plan, demo_plans
 from api.demo.registrations import registration_for
 from api.demo.render import render_docx, render_pdf, render_scanned_pdf
+from api.demo.repeats import corpus_texts, planted_entries
 from api.jobs import InlineRunner, create_job
 from api.migrate import upgrade
 from ingest.database import session_scope
@@ -29,6 +30,7 @@ from review.intake import store_registration
 from review.models import GROUPS, Contest, Submission, SubmissionFile
 from review.registrations import Registration, protect_ids
 from review.service import assign
+from similarity.models import CORPUS, ReferenceText
 
 DEMO_CONTEST = {"kind": "thematic", "name": "增材制造专题赛", "edition": 11, "year": 2026, "region": "四川泸州"}
 # Problems injected into some demo registrations (by plan index), one rule each.
@@ -52,7 +54,7 @@ def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
 
     upgrade()
     plans = demo_plans(count=plan_count)
-    _contest()
+    _contest(DEMO_CONTEST)
     job_ids: list[str] = []
     key = load_settings().secret_key()
     for index, plan in enumerate(plans):
@@ -62,14 +64,25 @@ def load_demo(plan_count: int = 14, scanned: int = 2, *, wait: bool = True,
         registration = protect_ids(Registration.model_validate({**entry.registration, "files": [filename]}), key)
         progress(f"demo: {filename} ({len(data) // 1024} KB)")
         job_ids.extend(_submission(registration, filename, data))
+    for planted in planted_entries(plans):
+        _contest(planted.contest)
+        entry = registration_for(planted.plan, planted.code, seed=7, contest=planted.contest)
+        filename = f"{planted.code}-{planted.plan.company}-商业计划书.pdf"
+        registration = protect_ids(Registration.model_validate({**entry.registration, "files": [filename]}), key)
+        progress(f"demo: {filename} (planted: {planted.kind})")
+        job_ids.extend(_submission(registration, filename, render_pdf(entry.document)))
     _people(len(plans))
+    load_corpus()
+    parses = len(job_ids)
+    with session_scope() as session:  # after the parses: learn the template text, then compare all
+        job_ids.append(create_job(session, "integrity_rebuild", {}).id)
     if wait:
         runner = InlineRunner()
         for number, job_id in enumerate(job_ids, 1):
             progress(f"demo: parsing {number}/{len(job_ids)}")
             runner.submit(job_id)
     return {"contest": DEMO_CONTEST["name"], "submissions": len(plans),
-            "parsed" if wait else "queued": len(job_ids)}
+            "planted": len(planted_entries(plans)), "parsed" if wait else "queued": parses}
 
 
 def _people(submissions: int) -> None:
@@ -88,7 +101,9 @@ def _people(submissions: int) -> None:
                 lines.append(f"{username}\t{role}\t{password}")
         session.flush()
         judges = [find_user(session, "judge1"), find_user(session, "judge2")]
-        codes = list(session.scalars(select(Submission).order_by(Submission.code)))[:submissions]
+        codes = list(session.scalars(select(Submission).join(Contest).where(
+            Contest.name == DEMO_CONTEST["name"], Contest.year == DEMO_CONTEST["year"]).order_by(Submission.code)))
+        codes = codes[:submissions]
         half = max(1, len(codes) // 2)
         for index, submission in enumerate(codes):
             judge = judges[0] if index < half else judges[1]
@@ -111,12 +126,19 @@ def _render(plan: Plan, index: int, scanned: int) -> tuple[str, bytes]:
     return f"{stem}.pdf", render_pdf(plan, two_column_pages=index % 4 == 1)
 
 
-def _contest() -> int:
+def load_corpus() -> None:
+    """Past years' plans as corpus texts, once: they teach integrity which text every plan shares."""
     with session_scope() as session:
-        contest = session.scalar(select(Contest).where(Contest.name == DEMO_CONTEST["name"],
-                                                       Contest.year == DEMO_CONTEST["year"]))
+        if session.scalar(select(ReferenceText.id).where(ReferenceText.kind == CORPUS).limit(1)) is None:
+            session.add_all(ReferenceText(kind=CORPUS, title=f"往届计划书样本 {n}", source="演示数据", text=text)
+                            for n, text in enumerate(corpus_texts(), 1))
+
+
+def _contest(spec: dict) -> int:
+    with session_scope() as session:
+        contest = session.scalar(select(Contest).where(Contest.name == spec["name"], Contest.year == spec["year"]))
         if contest is None:
-            contest = Contest(**DEMO_CONTEST)
+            contest = Contest(**spec)
             session.add(contest)
             session.flush()
         return contest.id

@@ -37,6 +37,7 @@ from review.sme import load_standard
 Params = Mapping[str, Any]
 Rule = Callable[[Registration, RuleContext, Params], RuleResult]
 SegmentClassifier = Callable[[Registration, list[SubmittedFile] | None], RuleResult]
+IntegritySource = Callable[[Registration], RuleResult]
 _NO_DOCUMENTS = "no documents supplied"
 
 
@@ -530,6 +531,27 @@ def segment_fit(registration: Registration, ctx: RuleContext, params: Params) ->
     return classifier(registration, ctx.files)
 
 
+# ------------------------------------------------------------------------------------------- 13 repeat_and_copying
+
+_integrity_source: IntegritySource | None = None
+
+
+def register_integrity_source(source: IntegritySource | None) -> None:
+    """Plug in the integrity cases (``source(registration) -> RuleResult``); None removes it.
+
+    The cases live with the integrity service, above this package: it registers itself when loaded.
+    """
+    global _integrity_source
+    _integrity_source = source
+
+
+def repeat_and_copying(registration: Registration, ctx: RuleContext, params: Params) -> RuleResult:
+    """Not a repeat entry of a project entered elsewhere, not copied (contest rules: one contest per project)."""
+    if _integrity_source is None:
+        return skipped("integrity checks not available")
+    return _integrity_source(registration)
+
+
 RULES: dict[str, Rule] = {
     "startup_age": startup_age,
     "sme_size": sme_size,
@@ -543,4 +565,5 @@ RULES: dict[str, Rule] = {
     "ip_ownership": ip_ownership,
     "documents_complete": documents_complete,
     "segment_fit": segment_fit,
+    "repeat_and_copying": repeat_and_copying,
 }

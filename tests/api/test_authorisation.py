@@ -25,6 +25,7 @@ ALL = frozenset({"admin", "reviewer", "judge", "integrity"})
 STAFF = frozenset({"admin", "reviewer", "integrity"})
 UPLOADERS = frozenset({"admin", "reviewer"})
 REVIEWERS = frozenset({"admin", "reviewer"})
+OFFICERS = frozenset({"admin", "integrity"})
 ADMIN = frozenset({"admin"})
 PUBLIC = "public"
 
@@ -96,6 +97,18 @@ POLICY: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/segments/corrections"): REVIEWERS,
     ("POST", "/api/v1/segments/corrections"): REVIEWERS,
     ("PUT", "/api/v1/submissions/{submission_id}/segment"): REVIEWERS,
+    ("GET", "/integrity"): OFFICERS,
+    ("GET", "/integrity/cases/{case_id}"): OFFICERS,
+    ("POST", "/integrity/cases/{case_id}/findings"): OFFICERS,
+    ("POST", "/integrity/references"): ADMIN,
+    ("POST", "/integrity/rebuild"): ADMIN,
+    ("GET", "/api/v1/integrity/cases"): OFFICERS,
+    ("GET", "/api/v1/integrity/cases/{case_id}"): OFFICERS,
+    ("POST", "/api/v1/integrity/cases/{case_id}/findings"): OFFICERS,
+    ("GET", "/api/v1/integrity/references"): OFFICERS,
+    ("POST", "/api/v1/integrity/references"): ADMIN,
+    ("POST", "/api/v1/integrity/rebuild"): ADMIN,
+    ("POST", "/api/v1/integrity/align"): OFFICERS,
 }
 
 
@@ -149,6 +162,7 @@ class World:
     user_id: int
     submission_id: int
     contest_id: int
+    case_id: int
 
 
 @pytest.fixture
@@ -158,6 +172,7 @@ def world(sign_in: Callable[[str], TestClient], people: dict[str, Person]) -> Wo
     from ingest.database import session_scope
     from review.models import Contest, Submission, SubmissionFile
     from review.service import assign
+    from similarity.models import IntegrityCase
 
     admin = sign_in("admin")
     plan = one_page_pdf("项目概述：激光选区熔化成形装备。")
@@ -175,13 +190,18 @@ def world(sign_in: Callable[[str], TestClient], people: dict[str, Person]) -> Wo
         judge2 = session.get(User, people["judge2"].user_id)
         assert judge2 is not None
         token, _ = issue_token(session, judge2, "someone else's")
-        token_id, submission_id, contest_id = token.id, submission.id, contest.id
-    return World(upload["id"], upload["job_id"], token_id, people["judge2"].user_id, submission_id, contest_id)
+        case = IntegrityCase(kind="repeat", score=0.9, members=[f"s:{submission.id}"])
+        session.add(case)
+        session.flush()
+        token_id, submission_id, contest_id, case_id = token.id, submission.id, contest.id, case.id
+    return World(upload["id"], upload["job_id"], token_id, people["judge2"].user_id, submission_id, contest_id,
+                 case_id)
 
 
 def _path(path: str, world: World) -> str:
     return path.format(document_id=world.document_id, job_id=world.job_id, token_id=world.token_id,
-                       user_id=world.user_id, submission_id=world.submission_id, contest_id=world.contest_id)
+                       user_id=world.user_id, submission_id=world.submission_id, contest_id=world.contest_id,
+                       case_id=world.case_id)
 
 
 def _call(client: TestClient, method: str, path: str, *, csrf: str | None) -> int:
