@@ -18,6 +18,7 @@ import typer
 
 from api.console import emit as _emit
 from api.console import fail as _fail
+from api.integrity.cli import integrity_app
 from api.segments.cli import classify_file, classify_jsonl, segments_app
 
 app = typer.Typer(help="amreview: document processing and review for the Maker China AM contest.",
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(segments_app, name="segments")
+app.add_typer(integrity_app, name="integrity")
 
 _ACCEPTED = {".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip"}
 

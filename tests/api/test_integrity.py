@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from api.demo.render import render_docx
 from api.demo.repeats import REGIONAL, copied_pair, edited
 from tests.api.test_qualification import _import, _settled
 from tests.jobs import wait_for_jobs
+from tests.review.test_cli_check import _run
 
 pytestmark = pytest.mark.storage
 
@@ -166,3 +169,17 @@ def test_only_officers_and_admins_see_cases(sign_in: Callable[[str], TestClient]
     assert officer.post("/api/v1/integrity/references", json={"kind": "compare", "title": "x",
                                                              "text": "增材制造"}).status_code == 403
     assert officer.post("/api/v1/integrity/rebuild").status_code == 403
+
+
+def test_the_command_line_rebuilds_and_lists_the_same_cases(client: TestClient, imported: dict[str, dict],
+                                                            data_dir: Path, tmp_path: Path) -> None:
+    before = {frozenset(c["members"]) for c in map(json.loads, _run("integrity", "cases", cwd=tmp_path,
+                                                                    data=data_dir).stdout.splitlines())}
+    rebuilt = _run("integrity", "rebuild", cwd=tmp_path, data=data_dir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    summary = json.loads(rebuilt.stdout)
+    assert summary["submissions"] == 5 and summary["cases"] == 2 and summary["common_grams"] > 1000
+    after = [json.loads(line) for line in _run("integrity", "cases", cwd=tmp_path, data=data_dir).stdout.splitlines()]
+    assert {frozenset(c["members"]) for c in after} == before == {frozenset({"AM11-E-0001", "SC11-E-0001"}),
+                                                                 frozenset({"SC11-E-0002", "SC11-E-0003"})}
+    assert [c["kind"] for c in after] == ["repeat", "copying"]
