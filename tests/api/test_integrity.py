@@ -103,6 +103,8 @@ def test_repeat_and_copying_are_found_and_shown_passage_by_passage(client: TestC
     assert "SC11-E-0001" in verdicts["AM11-E-0001"]["reason"]
     assert verdicts["AM11-E-0002"]["status"] == "pass"
 
+    submission = client.get(f"/review/submissions/{imported['SC11-E-0001']['id']}")
+    assert f'href="/integrity/cases/{repeat["id"]}"' in submission.text and "重复参赛" in submission.text
     page = client.get(f"/integrity/cases/{copying['id']}")
     assert page.status_code == 200 and "mark class=\"differs\"" in page.text and "SC11-E-0003" in page.text
 
