@@ -36,7 +36,8 @@ class PostingIndex:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # Several workers write the file: a writer waits for another's transaction rather than failing.
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS postings (gram INTEGER NOT NULL, doc TEXT NOT NULL)")
         self._db.execute("CREATE INDEX IF NOT EXISTS postings_gram ON postings (gram)")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session, selectinload
 
 from api.jobs import QUEUED, RUNNING, Job, create_job
@@ -71,6 +72,7 @@ REBUILD_FROM, REBUILD_GROWTH = 10, 1.5
 MAX_CANDIDATES = 30  # the strongest candidates aligned per check; more would be one project's whole cluster
 MIN_SHARED_GRAMS = 3  # sampled grams two texts share before they are aligned
 MIN_RESEMBLANCE = 0.1  # estimated; below, LSH band collisions are chance
+_LOCK_KEY = 0x616D7276  # "amrv": integrity's advisory lock
 _lock = threading.Lock()  # one index writer per process; SQLite serialises processes
 
 
@@ -334,10 +336,21 @@ def submissions_of_document(session: Session, document_id: int) -> list[int]:
     return sorted(set(session.scalars(select(SubmissionFile.submission_id).where(SubmissionFile.document_id.in_(ids)))))
 
 
+def exclusive(session: Session) -> None:
+    """Hold integrity's lock until the transaction ends: one check or rebuild at a time across workers.
+
+    Two workers checking two plans of one case at once would each insert their pair and open a case
+    for it. PostgreSQL gives a transaction-scoped advisory lock; SQLite allows one writer anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
 def check_submissions(submission_ids: list[int]) -> set[int]:
     """Check each submission in turn (one transaction); returns every submission whose cases changed."""
     affected: set[int] = set()
     with session_scope() as session:
+        exclusive(session)
         for submission_id in submission_ids:
             affected |= check_submission(session, submission_id)
     return affected
@@ -433,6 +446,7 @@ def add_reference(session: Session, kind: str, title: str, text: str, source: st
     session.add(reference)
     session.flush()
     if kind == COMPARE:
+        exclusive(session)
         check_text(session, Text(reference_key(reference.id), text), reference_key(reference.id))
         regroup(session)
     return reference
@@ -477,6 +491,7 @@ def queue_rebuild(session: Session) -> tuple[str, bool]:
 
 def rebuild(session: Session) -> dict[str, int]:
     """Learn common text again and re-check everything: what an admin runs after adding text to ignore."""
+    exclusive(session)
     common = learn_common(session)
     session.execute(delete(IntegrityPair))
     submissions = list(session.scalars(select(Submission.id)))
