@@ -296,12 +296,11 @@ def check_text(session: Session, mine: Text | None, key: str, entry: Entry | Non
         candidates = _text_candidates(key, sig, posted)
     else:
         _unindex(session, key)
-    if entry is not None:
+    strongest = sorted(candidates, key=lambda k: -candidates[k])[:MAX_CANDIDATES]
+    if entry is not None:  # entries sharing an entity are compared however little text they share
         keys = _entity_keys(entry)
         _store_entities(session, int(key[2:]), keys)
-        for other in _entity_candidates(session, int(key[2:]), keys):
-            candidates.setdefault(other, 0.0)
-    strongest = sorted(candidates, key=lambda k: -candidates[k])[:MAX_CANDIDATES]
+        strongest += sorted(_entity_candidates(session, int(key[2:]), keys) - set(strongest))[:MAX_CANDIDATES]
     old = session.scalars(select(IntegrityPair).where(or_(IntegrityPair.a == key, IntegrityPair.b == key)))
     for row in old:
         if (row.b if row.a == key else row.a) not in strongest:
