@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from similarity.units import grams, units
+from similarity.units import distinct, shingles
 
 MIN_DOCUMENTS = 5  # below this, shared text is a handful of entries: exactly what integrity looks for
 MIN_SHARE = 0.02
@@ -29,7 +29,7 @@ MIN_SHARE = 0.02
 
 def text_grams(text: str) -> np.ndarray:
     """The distinct gram hashes of a text, sorted."""
-    return np.unique(grams(units(text))[0])
+    return shingles(text)
 
 
 def learn(gram_sets: Iterable[np.ndarray], *, min_documents: int = MIN_DOCUMENTS,
@@ -45,7 +45,7 @@ def learn(gram_sets: Iterable[np.ndarray], *, min_documents: int = MIN_DOCUMENTS
 
 def combine(*sets: np.ndarray) -> np.ndarray:
     present = [s for s in sets if len(s)]
-    return np.unique(np.concatenate(present)) if present else np.empty(0, dtype=np.uint64)
+    return distinct(np.concatenate(present)) if present else np.empty(0, dtype=np.uint64)
 
 
 def save(path: Path, common: np.ndarray) -> None:

@@ -100,20 +100,6 @@ def near_duplicates(path: Path, threshold: float = 0.5,
         yield {"a": ids[i], "b": ids[j], "similarity": round(similarity, 4)}
 
 
-def likely_pairs(signatures: np.ndarray, threshold: float, margin: float = MARGIN) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate (i, j) row pairs of a signature matrix estimated at ≥ ``threshold - margin``, with the estimates."""
-    pairs = candidate_pairs(band_key_matrix(signatures))
-    estimates = estimated_resemblance(signatures, pairs)
-    keep = estimates >= threshold - margin
-    return pairs[keep], estimates[keep]
-
-
-def fingerprint(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(shingle set, signature) of one text."""
-    hashes = shingles(text)
-    return hashes, signature(hashes)
-
-
 # -- 1. scan ------------------------------------------------------------------------------------------
 
 

@@ -5,21 +5,22 @@ A signature's 128 bins are cut into ``BANDS`` bands of ``ROWS`` bins; two docume
 the Jaccard resemblance ``J``, so a pair is a candidate with probability ``1 - (1 - J**ROWS)**BANDS``
 — an S-curve. With 128 bins the choice is between these (P = chance a pair becomes a candidate):
 
-=========  ========  ========  ========  ========  ========  ==================================
-bands×rows  J=0.05    J=0.1     J=0.3     J=0.5     J=0.7     meaning
-=========  ========  ========  ========  ========  ========  ==================================
-64 × 2     0.148     0.474     0.998     1.000     1.000     unrelated plans pile up as candidates
-**42 × 3** 0.0052    0.041     0.683     0.9963    1.000     chosen
-32 × 4     0.0002    0.0032    0.228     0.873     0.9996    loses one pair in eight at J=0.5
-=========  ========  ========  ========  ========  ========  ==================================
+==========  =======  =======  ======  ======  =======  =====================================
+bands×rows  J=0.02   J=0.05   J=0.3   J=0.5   J=0.7    meaning
+==========  =======  =======  ======  ======  =======  =====================================
+64 × 2      0.025    0.148    0.998   1.000   1.000    unrelated plans pile up as candidates
+**42 × 3**  0.00034  0.0052   0.683   0.9963  1.000    chosen
+32 × 4      0.00001  0.0002   0.229   0.873   0.9999   loses one pair in eight at J=0.5
+==========  =======  =======  ======  ======  =======  =====================================
 
 The target is recall ≥ 0.98 for pairs with ``J ≥ 0.5``, so ``42 × 3`` is the only workable choice: it
-keeps 99.6% of the pairs at exactly 0.5 and all of them from 0.6 (0.99995) on, while an unrelated pair
-(J ≈ 0.02–0.05 for plans of one contest sharing a template) becomes a candidate once in 200–20,000
-times. Every candidate is then checked on its estimated resemblance and verified exactly
-(``similarity.dedup``), so candidates cost time, never precision. (Datasketch picks ``b, r`` to
-minimise the weighted false-positive and false-negative areas around the threshold, which at 0.5
-lands on an S-curve centred there: about half the pairs at exactly 0.5 are lost.) Below ``J = 0.5``
+keeps 99.6% of the pairs at exactly 0.5 and 99.996% at 0.6, while an unrelated pair of plans from one
+contest (J ≈ 0.02–0.05: a shared template, common phrasing) becomes a candidate once in 3,000 to 200 times —
+at 100,000 plans about six million candidates, which the estimate filter clears in seconds. Every
+candidate is then checked on its estimated resemblance and verified exactly (``similarity.dedup``),
+so candidates cost time, never precision. (datasketch picks ``b, r`` to minimise the weighted
+false-positive and false-negative areas, which at threshold 0.5 gives 25 × 5, an S-curve centred
+there: it loses about 45% of the pairs at exactly 0.5.) Below ``J = 0.5``
 the recall falls off the curve (0.68 at 0.3), so thresholds under 0.5 find fewer pairs.
 
 A band's key is a 64-bit hash of its bins salted with the band number, so one key column holds all
@@ -42,6 +43,7 @@ from types import TracebackType
 import numpy as np
 
 from similarity.minhash import BINS, EMPTY
+from similarity.units import distinct, mix
 
 BANDS = 42
 ROWS = 3
@@ -54,16 +56,6 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, id INTEGER NOT NULL, PRI
 """
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser, so that every bit of a key depends on every bit of its bins."""
-    with np.errstate(over="ignore"):
-        z = values ^ (values >> np.uint64(30))
-        z = z * np.uint64(0xBF58476D1CE4E5B9)
-        z = z ^ (z >> np.uint64(27))
-        z = z * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-
 def band_key_matrix(signatures: np.ndarray) -> np.ndarray:
     """(n, BANDS) int64 band keys of an (n, 128) uint64 signature matrix; EMPTY rows get ``NO_KEY``."""
     signatures = np.asarray(signatures, dtype=np.uint64).reshape(-1, BINS)
@@ -71,7 +63,7 @@ def band_key_matrix(signatures: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         keys = np.broadcast_to(_SALTS, (len(signatures), BANDS)).copy()
         for row in range(ROWS):
-            keys = _mix(keys ^ bands[:, :, row])
+            keys = mix(keys ^ bands[:, :, row])
     keys = keys.view(np.int64)
     keys[keys == NO_KEY] += 1  # one value in 2**64 moves over, so NO_KEY only ever marks an empty text
     keys[signatures[:, 0] == EMPTY] = NO_KEY
@@ -97,7 +89,7 @@ def candidate_pairs(key_matrix: np.ndarray) -> np.ndarray:
         order = rows[np.argsort(key_matrix[rows, band], kind="stable")]
         keys = key_matrix[order, band]
         found.append(_run_pairs(order, keys, count))
-    codes = np.unique(np.concatenate(found))
+    codes = distinct(np.concatenate(found))
     return np.column_stack((codes // max(count, 1), codes % max(count, 1)))
 
 

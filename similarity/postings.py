@@ -22,12 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
+from similarity.units import distinct
+
 SAMPLE = 16
 
 
 def sampled(gram_hashes: np.ndarray) -> np.ndarray:
     """The distinct grams of the sample (0 modulo ``SAMPLE``), as signed int64 for SQLite."""
-    chosen = np.unique(gram_hashes[gram_hashes % np.uint64(SAMPLE) == 0])
+    chosen = distinct(gram_hashes[gram_hashes % np.uint64(SAMPLE) == 0])
     return chosen.view(np.int64)
 
 

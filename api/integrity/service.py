@@ -66,7 +66,7 @@ from similarity.models import (
     ReferenceText,
 )
 from similarity.postings import PostingIndex, sampled
-from similarity.units import grams, units
+from similarity.units import shingles, units
 
 REBUILD_FROM, REBUILD_GROWTH = 10, 1.5
 MAX_CANDIDATES = 30  # the strongest candidates aligned per check; more would be one project's whole cluster
@@ -89,8 +89,7 @@ class Text:
         return self.document.page_of(offset) if self.document is not None else None
 
     def shingles(self, common: np.ndarray) -> np.ndarray:
-        hashes = np.unique(grams(units(self.text))[0])
-        return hashes[~np.isin(hashes, common, assume_unique=True)] if len(common) else hashes
+        return shingles(self.text, common)
 
 
 def index_dir() -> Path:
