@@ -195,12 +195,8 @@ def _store(submission: Submission, outcome: CheckOutcome) -> None:
     submission.checks, submission.checked_at = payload["rules"], utcnow()
 
 
-def check_submissions_of_document(document_id: int) -> int:
-    """Check again the submissions a (just parsed) document belongs to; returns how many."""
-    with session_scope() as session:
-        parent = session.scalar(select(DocumentRecord.parent_id).where(DocumentRecord.id == document_id))
-        ids = list(session.scalars(select(SubmissionFile.submission_id).where(
-            SubmissionFile.document_id.in_([document_id] + ([parent] if parent else [])))))
-    if ids:
-        check_stored(ids)
-    return len(ids)
+def submissions_of_document(session: Session, document_id: int) -> list[int]:
+    """The submissions a document belongs to, directly or as a member of a ZIP bundle."""
+    parent = session.scalar(select(DocumentRecord.parent_id).where(DocumentRecord.id == document_id))
+    ids = [document_id] + ([parent] if parent else [])
+    return sorted(set(session.scalars(select(SubmissionFile.submission_id).where(SubmissionFile.document_id.in_(ids)))))

@@ -36,6 +36,7 @@ from ingest.identity import mask_id_numbers
 from ingest.models import DocumentRecord
 from ingest.names import normalise_company, trade_name
 from ingest.settings import load_settings
+from review import qualify
 from review.eligibility import rules
 from review.eligibility.model import RuleResult, failed, passed, skipped, unknown
 from review.models import Submission, SubmissionFile
@@ -328,12 +329,6 @@ def check_submission(session: Session, submission_id: int) -> set[int]:
     return regroup(session) | {submission_id}
 
 
-def submissions_of_document(session: Session, document_id: int) -> list[int]:
-    record = session.get(DocumentRecord, document_id)
-    ids = [document_id] + ([record.parent_id] if record is not None and record.parent_id else [])
-    return sorted(set(session.scalars(select(SubmissionFile.submission_id).where(SubmissionFile.document_id.in_(ids)))))
-
-
 def exclusive(session: Session) -> None:
     """Hold integrity's lock until the transaction ends: one check or rebuild at a time across workers.
 
@@ -357,7 +352,7 @@ def check_submissions(submission_ids: list[int]) -> set[int]:
 def check_document(document_id: int) -> set[int]:
     """After a parse: check every submission the document belongs to; returns the submissions to re-check."""
     with session_scope() as session:
-        ids = submissions_of_document(session, document_id)
+        ids = qualify.submissions_of_document(session, document_id)
     return check_submissions(ids)
 
 
