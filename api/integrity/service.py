@@ -286,28 +286,50 @@ def _store_pair(session: Session, evidence: PairEvidence, documents: dict[str, i
     return True
 
 
-def check_text(session: Session, mine: Text | None, key: str, entry: Entry | None = None) -> set[str]:
-    """Index one text and (re)compute every pair it is in; returns the keys of the pairs' other sides."""
-    common = common_grams()
-    shingles = None
-    candidates: dict[str, float] = {}
+def index_text(session: Session, mine: Text | None, key: str, entry: Entry | None, common: np.ndarray) -> None:
+    """Store what the indexes hold of one text (or remove it) and its entity keys."""
     if mine is not None:
-        shingles, sig, posted = _index(session, mine, common)
-        candidates = _text_candidates(key, sig, posted)
+        _index(session, mine, common)
     else:
         _unindex(session, key)
-    strongest = sorted(candidates, key=lambda k: -candidates[k])[:MAX_CANDIDATES]
+    if entry is not None:
+        _store_entities(session, int(key[2:]), _entity_keys(entry))
+
+
+def _candidates(session: Session, mine: Text | None, key: str, entry: Entry | None,
+                common: np.ndarray) -> tuple[list[str], np.ndarray | None]:
+    """The keys to compare with, strongest text candidates first, then entries sharing an entity; and the shingles."""
+    if mine is None:
+        strongest, shingles = [], None
+    else:
+        shingles = mine.shingles(common)
+        found = _text_candidates(key, signature(shingles), sampled(shingles))
+        strongest = sorted(found, key=lambda k: -found[k])[:MAX_CANDIDATES]
     if entry is not None:  # entries sharing an entity are compared however little text they share
-        keys = _entity_keys(entry)
-        _store_entities(session, int(key[2:]), keys)
-        strongest += sorted(_entity_candidates(session, int(key[2:]), keys) - set(strongest))[:MAX_CANDIDATES]
+        shared = _entity_candidates(session, int(key[2:]), _entity_keys(entry))
+        strongest += sorted(shared - set(strongest))[:MAX_CANDIDATES]
+    return strongest, shingles
+
+
+def check_text(session: Session, mine: Text | None, key: str, entry: Entry | None = None, *,
+               indexed: bool = False, compared: frozenset[str] = frozenset()) -> set[str]:
+    """Index one text and (re)compute every pair it is in; returns the keys of the pairs' other sides.
+
+    ``indexed``: the text is in the indexes already (a rebuild indexes everything first);
+    ``compared``: keys whose pairs with this text were computed already, from their side.
+    """
+    common = common_grams()
+    if not indexed:
+        index_text(session, mine, key, entry, common)
+    strongest, shingles = _candidates(session, mine, key, entry, common)
     old = session.scalars(select(IntegrityPair).where(or_(IntegrityPair.a == key, IntegrityPair.b == key)))
     for row in old:
-        if (row.b if row.a == key else row.a) not in strongest:
+        other_side = row.b if row.a == key else row.a
+        if other_side not in strongest and other_side not in compared:
             session.delete(row)
     involved = set()
     for other_key in strongest:
-        found = _evidence(session, mine, entry, shingles, other_key, common)
+        found = None if other_key in compared else _evidence(session, mine, entry, shingles, other_key, common)
         if found is None:
             continue
         evidence, other = found
@@ -318,15 +340,13 @@ def check_text(session: Session, mine: Text | None, key: str, entry: Entry | Non
     return involved
 
 
-def check_submission(session: Session, submission_id: int) -> set[int]:
-    """Index a submission's plan, find its pairs, regroup cases; returns the submissions whose cases changed."""
+def _check_one(session: Session, submission_id: int) -> None:
     submission = _load(session, submission_id)
     key = submission_key(submission_id)
     if submission is None:
         _unindex(session, key)
-        return set()
+        return
     check_text(session, _plan_text(session, submission), key, entry_of(session, submission))
-    return regroup(session) | {submission_id}
 
 
 def exclusive(session: Session) -> None:
@@ -341,11 +361,11 @@ def exclusive(session: Session) -> None:
 
 def check_submissions(submission_ids: list[int]) -> set[int]:
     """Check each submission in turn (one transaction); returns every submission whose cases changed."""
-    affected: set[int] = set()
     with session_scope() as session:
         exclusive(session)
         for submission_id in submission_ids:
-            affected |= check_submission(session, submission_id)
+            _check_one(session, submission_id)
+        affected = regroup(session) | set(submission_ids)  # once: the cases of all of them together
     return affected
 
 
@@ -489,13 +509,17 @@ def rebuild(session: Session) -> dict[str, int]:
     session.execute(delete(IntegrityPair))
     submissions = list(session.scalars(select(Submission.id)))
     references = list(session.scalars(select(ReferenceText).where(ReferenceText.kind == COMPARE)))
-    for reference in references:
-        check_text(session, Text(reference_key(reference.id), reference.text), reference_key(reference.id))
+    texts = [(Text(reference_key(r.id), r.text), reference_key(r.id), None) for r in references]
     for submission_id in submissions:
         submission = _load(session, submission_id)
         assert submission is not None
-        check_text(session, _plan_text(session, submission), submission_key(submission_id),
-                   entry_of(session, submission))
+        texts.append((_plan_text(session, submission), submission_key(submission_id), entry_of(session, submission)))
+    for text, key, entry in texts:  # first every fingerprint with the new common text, so candidates are right
+        index_text(session, text, key, entry, common)
+    compared: set[str] = set()
+    for text, key, entry in texts:  # then each pair once, from the side checked first
+        check_text(session, text, key, entry, indexed=True, compared=frozenset(compared))
+        compared.add(key)
     affected = regroup(session) | set(submissions)
     cases = sum(1 for case in session.scalars(select(IntegrityCase)) if case.members)
     return {"submissions": len(submissions), "references": len(references), "common_grams": len(common),
