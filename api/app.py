@@ -27,6 +27,8 @@ from api.jobs import unfinished_job_ids
 from api.migrate import upgrade
 from api.qualification.views import api as qualification_api
 from api.qualification.views import router as qualification_pages
+from api.scorecards.views import api as scorecards_api
+from api.scorecards.views import router as scorecards_pages
 from api.segments.views import api as segments_api
 from api.segments.views import router as segments_pages
 from api.web import runner
@@ -42,8 +44,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 # Every router of the service, pages first: the route-table authorisation test walks these.
 ROUTERS = (auth_pages, dashboard_pages, documents_pages, contests_pages, audit_pages, qualification_pages,
-           segments_pages, integrity_pages, auth_api, documents_api, contests_api, audit_api, qualification_api,
-           segments_api, integrity_api)
+           segments_pages, integrity_pages, scorecards_pages, auth_api, documents_api, contests_api, audit_api,
+           qualification_api, segments_api, integrity_api, scorecards_api)
 
 
 def create_app() -> FastAPI:

@@ -19,6 +19,7 @@ import typer
 from api.console import emit as _emit
 from api.console import fail as _fail
 from api.integrity.cli import integrity_app
+from api.scorecards.cli import choose_rubric, prefill_results, rubrics_app
 from api.segments.cli import classify_file, classify_jsonl, segments_app
 
 app = typer.Typer(help="amreview: document processing and review for the Maker China AM contest.",
@@ -29,6 +30,7 @@ users_app = typer.Typer(help="User accounts and API tokens.", no_args_is_help=Tr
 app.add_typer(users_app, name="users")
 app.add_typer(segments_app, name="segments")
 app.add_typer(integrity_app, name="integrity")
+app.add_typer(rubrics_app, name="rubrics")
 
 _ACCEPTED = {".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip"}
 
@@ -151,6 +153,35 @@ def facts(
             typer.echo(f"{name}: refused ({result.error.code}): {result.error.reason}")
         for item in items or []:
             typer.echo(f"{name} p.{item['page']} {item['kind']}: {item['value']} «{item['text']}»")
+
+
+@app.command()
+def prefill(
+    path: Annotated[Path, typer.Argument(help="a business plan: PDF, DOCX, image (or a ZIP of them)")],
+    rubric: Annotated[str | None, typer.Option("--rubric", help="a default rubric's name or a rubric YAML file")]
+    = None,
+    group: Annotated[str | None, typer.Option("--group", help="enterprise or startup: that group's default rubric")]
+    = None,
+    round_: Annotated[str, typer.Option("--round", help="preliminary or final (with --group)")] = "preliminary",
+    lang: Annotated[str, typer.Option("--lang", help="zh or en: criterion names and questions")] = "zh",
+    as_json: Annotated[bool, typer.Option("--json", help='print {"criteria": [...], "summary": [...]}')] = False,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR pages without a usable text layer")] = True,
+    sandbox: Annotated[bool, typer.Option("--sandbox/--no-sandbox",
+                                          help="parse in a child process under time and memory limits")] = True,
+) -> None:
+    """Pre-fill a scorecard: per criterion, cited sentences (page and span), facts and suggested questions."""
+    if group is not None and group not in ("enterprise", "startup"):
+        _fail("--group must be enterprise or startup")
+    if round_ not in ("preliminary", "final") or lang not in ("zh", "en"):
+        _fail("--round must be preliminary or final, --lang zh or en")
+    chosen = choose_rubric(rubric, group, round_)
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        results = _parser(ocr, sandbox)(path)
+    except OSError as exc:
+        _fail(f"{path}: unreadable: {exc.strerror or exc}")
+    prefill_results(path, results, chosen, lang, as_json)
 
 
 @app.command()

@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, str, tuple[str, ...]]] = [
     ("/review", "review_queue", ("admin", "reviewer")),
     ("/segments", "segments", ("admin", "reviewer")),
     ("/integrity", "integrity", ("admin", "integrity")),
+    ("/standings", "standings", ("admin",)),
     ("/documents", "documents", ("admin", "reviewer", "integrity")),
     ("/admin/registrations", "registrations", ("admin",)),
     ("/admin/contests", "contests", ("admin",)),

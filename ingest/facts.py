@@ -43,6 +43,13 @@ class Fact:
         payload.update(self.attributes)
         return payload
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fact:
+        """The fact ``to_json`` wrote (as stored with a parsed document)."""
+        core = ("kind", "value", "text", "page", "span", "valid")
+        return cls(data["kind"], data["value"], data["text"], data.get("page"), tuple(data["span"]),  # type: ignore[arg-type]
+                   data.get("valid"), {k: v for k, v in data.items() if k not in core})
+
 
 def extract_facts(document: Document) -> list[Fact]:
     """Every fact found in ``document``, in text order.

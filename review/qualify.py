@@ -19,10 +19,11 @@ from ingest.names import normalise_company
 from ingest.settings import load_settings
 from review.eligibility import CheckOutcome, SubmittedFile, check_batch, load_config, load_teams
 from review.eligibility.model import PENDING
+from review.eligibility.rules import PLAN_NAME
 from review.models import Contest, PastListEntry, Submission, SubmissionFile
 from review.registrations import Member, Registration, RegistrationFileError, read_registrations
 from review.segments import service as segment_service
-from review.segments.fit import plan_document, segment_fit_rule
+from review.segments.fit import PLAN_MIN_CHARS, plan_document, segment_fit_rule
 from review.segments.models import SegmentCorrection
 from review.service import documents_of
 from review.toplists import PastListError, PastListIndex, load_past_entries, read_past_list
@@ -72,6 +73,16 @@ def submission_documents(session: Session, submission: Submission) -> list[Docum
     return sorted(session.scalars(documents), key=lambda record: record.id)
 
 
+def business_plan(session: Session, submission: Submission) -> tuple[DocumentRecord, Document] | None:
+    """The submission's business plan: its longest parsed document, preferring files named like a plan."""
+    parsed = [r for r in submission_documents(session, submission) if r.status == PARSED and r.content]
+    documents = [(r, Document.model_validate(r.content)) for r in parsed]
+    documents = [(r, d) for r, d in documents if len(d.text) >= PLAN_MIN_CHARS]
+    if not documents:
+        return None
+    return max(documents, key=lambda pair: (bool(PLAN_NAME.search(pair[0].filename)), len(pair[1].text)))
+
+
 def registration_of(submission: Submission) -> Registration:
     """The stored registration, its team from the stored members (hash and mask only)."""
     data = dict(submission.registration or {})
@@ -90,9 +101,7 @@ def _submitted(name: str, records: list[DocumentRecord]) -> SubmittedFile:
     if not parsed:
         refused = next((r for r in records if r.status == REFUSED), records[0])
         return SubmittedFile(name, error=refused.error_reason or "unreadable", error_code=refused.error_code)
-    facts = [Fact(f["kind"], f["value"], f["text"], f.get("page"), tuple(f["span"]), f.get("valid"),  # type: ignore[arg-type]
-                  {k: v for k, v in f.items() if k not in ("kind", "value", "text", "page", "span", "valid")})
-             for r in parsed for f in r.facts or []]
+    facts = [Fact.from_json(f) for r in parsed for f in r.facts or []]
     return SubmittedFile(name, documents=[Document.model_validate(r.content) for r in parsed], facts=facts)
 
 

@@ -12,6 +12,7 @@ import api.jobs  # noqa: F401
 import ingest.models  # noqa: F401
 import review.models
 import review.segments.models  # noqa: F401
+import scorecards.models  # noqa: F401
 import similarity.models  # noqa: F401
 from ingest.database import Base
 

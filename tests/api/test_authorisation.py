@@ -26,6 +26,8 @@ STAFF = frozenset({"admin", "reviewer", "integrity"})
 UPLOADERS = frozenset({"admin", "reviewer"})
 REVIEWERS = frozenset({"admin", "reviewer"})
 OFFICERS = frozenset({"admin", "integrity"})
+JUDGING = frozenset({"admin", "judge"})
+JUDGES = frozenset({"judge"})
 ADMIN = frozenset({"admin"})
 PUBLIC = "public"
 
@@ -109,6 +111,23 @@ POLICY: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/integrity/references"): ADMIN,
     ("POST", "/api/v1/integrity/rebuild"): ADMIN,
     ("POST", "/api/v1/integrity/align"): OFFICERS,
+    ("GET", "/scorecards/{submission_id}"): JUDGING,
+    ("POST", "/scorecards/{submission_id}"): JUDGES,
+    ("POST", "/scorecards/{submission_id}/reopen"): ADMIN,
+    ("GET", "/standings"): ADMIN,
+    ("GET", "/api/v1/scorecards/{submission_id}"): JUDGING,
+    ("PUT", "/api/v1/scorecards/{submission_id}"): JUDGES,
+    ("GET", "/api/v1/scorecards/{submission_id}/export.{kind}"): JUDGING,
+    ("POST", "/api/v1/scorecards/{submission_id}/reopen"): ADMIN,
+    ("PUT", "/api/v1/rounds/{submission_id}"): ADMIN,
+    ("GET", "/api/v1/standings"): ADMIN,
+    ("GET", "/api/v1/standings/export.xlsx"): ADMIN,
+    ("GET", "/api/v1/scoresheets/export.xlsx"): ADMIN,
+    ("POST", "/api/v1/panels"): ADMIN,
+    ("PUT", "/api/v1/judges/{username}/profile"): ADMIN,
+    ("GET", "/api/v1/conflicts"): ADMIN,
+    ("POST", "/api/v1/conflicts/{conflict_id}"): ADMIN,
+    ("POST", "/api/v1/contests/{contest_id}/rubrics"): ADMIN,
 }
 
 
@@ -201,7 +220,7 @@ def world(sign_in: Callable[[str], TestClient], people: dict[str, Person]) -> Wo
 def _path(path: str, world: World) -> str:
     return path.format(document_id=world.document_id, job_id=world.job_id, token_id=world.token_id,
                        user_id=world.user_id, submission_id=world.submission_id, contest_id=world.contest_id,
-                       case_id=world.case_id)
+                       case_id=world.case_id, username="judge", conflict_id=world.case_id, kind="pdf")
 
 
 def _call(client: TestClient, method: str, path: str, *, csrf: str | None) -> int:
