@@ -39,7 +39,11 @@ DEMO_VIOLATIONS = {3: "credit_record", 5: "core_team_size", 6: "sme_size", 9: "s
 _GROUPS_OF = {"core_team_size": ("startup",), "startup_age": ("startup",), "sme_size": ("enterprise",)}
 # One account per role; passwords are random per installation and written to CREDENTIALS.
 DEMO_USERS = (("admin", "admin", "系统管理员"), ("reviewer", "reviewer", "王审查"), ("judge1", "judge", "李评委"),
-              ("judge2", "judge", "赵评委"), ("integrity", "integrity", "陈诚信"))
+              ("judge2", "judge", "赵评委"), ("judge3", "judge", "钱评委"), ("judge4", "judge", "孙评委"),
+              ("judge5", "judge", "周评委"), ("integrity", "integrity", "陈诚信"))
+# The panel's expertise: judge2 and judge5 are finance and investment experts, the others industry experts.
+JUDGE_PROFILES = {"judge1": ("industry", [1, 4]), "judge2": ("finance", []), "judge3": ("industry", [2, 5]),
+                  "judge4": ("industry", [3, 6, 7]), "judge5": ("finance", [])}
 CREDENTIALS = "demo-credentials.txt"
 
 
@@ -89,7 +93,8 @@ def _people(submissions: int) -> None:
     """Demo accounts (new passwords only for accounts that do not exist yet) and judge assignments.
 
     judge1 judges the first half of the projects and has declared a conflict with one of
-    them; judge2 judges the rest: enough to show that a judge sees only their own projects.
+    them; judge2 judges the rest. Then the five judges' panel is planned for each group (five
+    unconflicted judges per project where there are enough), as an administrator would.
     """
     path = load_settings().data_dir / CREDENTIALS
     lines: list[str] = []
@@ -110,9 +115,28 @@ def _people(submissions: int) -> None:
             assert judge is not None
             conflict = "申报单位为本人曾任职单位" if index == 1 else None
             assign(session, submission, judge.id, conflict)
+        _panels(session)
     if lines:
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as stream:
             stream.write("\n".join(lines) + "\n")
+
+
+def _panels(session) -> None:  # type: ignore[no-untyped-def]
+    from scorecards.models import JudgeProfile
+    from scorecards.service import plan_panel
+
+    judges = []
+    for username, (expertise, segments) in JUDGE_PROFILES.items():
+        user = find_user(session, username)
+        assert user is not None
+        if session.get(JudgeProfile, user.id) is None:
+            session.add(JudgeProfile(user_id=user.id, expertise=expertise, segments=segments, city="成都"))
+        judges.append((user.id, user.display_name))
+    session.flush()
+    contest_id = session.scalar(select(Contest.id).where(Contest.name == DEMO_CONTEST["name"],
+                                                         Contest.year == DEMO_CONTEST["year"]))
+    for group in ("enterprise", "startup"):
+        plan_panel(session, contest_id, group, "preliminary", judges, per_project=5)
 
 
 def _render(plan: Plan, index: int, scanned: int) -> tuple[str, bytes]:
