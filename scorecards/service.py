@@ -109,14 +109,16 @@ def may_judge(session: Session, judge_id: int, submission_id: int) -> bool:
 
 # -- pre-fill and the card ---------------------------------------------------------------------------
 
-def card_prefill(session: Session, submission: Submission, rubric: Rubric, lang: str = "zh") -> Prefill | None:
-    """The pre-fill of the entry's business plan (None when it has no readable plan yet)."""
+def card_prefill(session: Session, submission: Submission, rubric: Rubric,
+                 lang: str = "zh") -> tuple[int, Prefill] | None:
+    """The plan's document id and the pre-fill of it (None when the entry has no readable plan yet)."""
     plan = business_plan(session, submission)
     if plan is None:
         return None
     record, document = plan
-    return _cached_prefill(record.sha256, rubric, lang, submission.applicant, _checks_key(submission.checks),
-                           document, tuple(Fact.from_json(f) for f in record.facts or ()))
+    return record.id, _cached_prefill(record.sha256, rubric, lang, submission.applicant,
+                                      _checks_key(submission.checks), document,
+                                      tuple(Fact.from_json(f) for f in record.facts or ()))
 
 
 def _checks_key(checks: list | None) -> tuple[tuple[str, str, str], ...]:  # type: ignore[type-arg]
@@ -149,7 +151,7 @@ def card(session: Session, submission: Submission, round_: str, judge_id: int | 
     """Everything a judge's page shows: the entry, each criterion with its pre-fill, and their scores."""
     rubric = rubric_for(session, submission.contest_id, submission.group, round_)
     filled = card_prefill(session, submission, rubric, lang)
-    detail = filled.detail_json() if filled is not None else {"criteria": [], "summary": [], "flags": []}
+    detail = filled[1].detail_json() if filled is not None else {"criteria": [], "summary": [], "flags": []}
     by_id = {c["id"]: c for c in detail["criteria"]}
     scored = scorecard_of(session, submission.id, judge_id, round_) if judge_id is not None else None
     criteria = [{"id": c.id, "name": c.name(lang), "weight": c.weight, "min_score": c.min_score,
@@ -164,14 +166,9 @@ def card(session: Session, submission: Submission, round_: str, judge_id: int | 
                            "year": submission.contest.year},
             "round": round_, "rubric": {"name": rubric.name, "version": rubric.version, "title": rubric.title(lang)},
             "criteria": criteria, "summary": detail["summary"], "flags": detail.get("flags", []),
-            "document_id": _plan_id(session, submission), "status": scored.status if scored else DRAFT,
+            "document_id": filled[0] if filled is not None else None, "status": scored.status if scored else DRAFT,
             "total": scored.total if scored else None, "comment": scored.comment if scored else "",
             "submitted_at": scored.submitted_at.isoformat() if scored and scored.submitted_at else None}
-
-
-def _plan_id(session: Session, submission: Submission) -> int | None:
-    plan = business_plan(session, submission)
-    return plan[0].id if plan is not None else None
 
 
 # -- scoring -----------------------------------------------------------------------------------------
@@ -180,6 +177,9 @@ def save_scores(session: Session, submission: Submission, judge_id: int, round_:
                 scores: Mapping[str, float | None], comments: Mapping[str, str], comment: str,
                 submit: bool) -> Scorecard:
     """Save a draft, or submit (every criterion scored). A submitted card is locked."""
+    if round_ == "final" and submission.id not in {s.id for s in round_entries(
+            session, submission.contest_id, submission.group, "final")}:
+        raise ScoringError("round", "this entry did not advance to the final")
     rubric = rubric_for(session, submission.contest_id, submission.group, round_)
     known = {c.id: c for c in rubric.criteria}
     unknown = sorted(set(scores) - set(known)) + sorted(set(comments) - set(known))

@@ -61,9 +61,9 @@ def _as(client: TestClient, token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _score_all(client: TestClient, judged: dict, round_: str, base: float) -> None:
+def _score_all(client: TestClient, judged: dict, round_: str, base: float, codes: list[str] = CODES) -> None:
     """Every assigned judge scores every entry of the round: better entries get more, judges differ a little."""
-    card_ids = [judged["items"][code]["id"] for code in CODES]
+    card_ids = [judged["items"][code]["id"] for code in codes]
     for offset, (name, token) in enumerate(sorted(judged["tokens"].items())):
         for rank, submission_id in enumerate(card_ids):
             card = client.get(f"/api/v1/scorecards/{submission_id}?round={round_}", headers=_as(client, token))
@@ -183,7 +183,10 @@ def test_standings_cut_off_withdrawal_awards_and_exports(client: TestClient, jud
     rows = client.get(f"/api/v1/standings?{query}").json()["rows"]
     assert rows[0]["outcome"] == "withdrawn" and rows[0]["label"] == "退赛"
 
-    _score_all(client, judged, "final", 0.95)
+    refused = client.put(f"/api/v1/scorecards/{withdrawn}", json={"round": "final", "scores": {}},
+                         headers=_as(client, judged["tokens"]["judge2"]))
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "round"
+    _score_all(client, judged, "final", 0.95, CODES[1:])
     final = client.get(f"/api/v1/standings?{query}&round=final").json()["rows"]
     assert [r["code"] for r in final] == CODES[1:]  # the withdrawn entry is not in the final
     assert [r["outcome"] for r in final] == ["first", "second", "second", "second", "third"]
