@@ -97,6 +97,19 @@ def _parser(ocr: bool, sandbox: bool):  # type: ignore[no-untyped-def]
     return run
 
 
+def _parse_one(path: Path, ocr: bool, sandbox: bool) -> list:  # type: ignore[type-arg]
+    """One file's parse results (a ZIP: one per member); a missing, unreadable or refused file ends the command."""
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        results = _parser(ocr, sandbox)(path)
+    except OSError as exc:
+        _fail(f"{path}: unreadable: {exc.strerror or exc}")
+    if len(results) == 1 and results[0].error is not None:
+        _fail(f"{path}: refused ({results[0].error.code}): {results[0].error.reason}")
+    return results
+
+
 def _parse_many(files: list[Path], run, as_jsonl: bool) -> None:  # type: ignore[no-untyped-def]
     from ingest.errors import Refused
     from ingest.parse import ParseResult
@@ -135,14 +148,7 @@ def facts(
     """Extract facts (company, USCC, dates, money, head count, people, patents…) with their pages and spans."""
     from ingest.facts import extract_facts
 
-    if not path.is_file():
-        _fail(f"{path}: no such file")
-    try:
-        results = _parser(ocr, sandbox)(path)
-    except OSError as exc:
-        _fail(f"{path}: unreadable: {exc.strerror or exc}")
-    if len(results) == 1 and results[0].error is not None:
-        _fail(f"{path}: refused ({results[0].error.code}): {results[0].error.reason}")
+    results = _parse_one(path, ocr, sandbox)
     found = [(r.name, [f.to_json() for f in extract_facts(r.document)] if r.document else None, r) for r in results]
     if as_json:
         _emit({"facts": found[0][1]} if len(found) == 1 else {"file": str(path), "members": [
@@ -175,13 +181,7 @@ def prefill(
     if round_ not in ("preliminary", "final") or lang not in ("zh", "en"):
         _fail("--round must be preliminary or final, --lang zh or en")
     chosen = choose_rubric(rubric, group, round_)
-    if not path.is_file():
-        _fail(f"{path}: no such file")
-    try:
-        results = _parser(ocr, sandbox)(path)
-    except OSError as exc:
-        _fail(f"{path}: unreadable: {exc.strerror or exc}")
-    prefill_results(path, results, chosen, lang, as_json)
+    prefill_results(path, _parse_one(path, ocr, sandbox), chosen, lang, as_json)
 
 
 @app.command()

@@ -33,8 +33,6 @@ def prefill_results(path: Path, results: list, rubric, lang: str, as_json: bool)
     """Print the pre-fill of each parsed result (one document, or each member of a ZIP)."""
     from scorecards.prefill import prefill, rewriter_from_env
 
-    if len(results) == 1 and results[0].error is not None:
-        fail(f"{path}: refused ({results[0].error.code}): {results[0].error.reason}")
     rewriter = rewriter_from_env(lang)
     filled = [(r, prefill(r.document, rubric, lang=lang, rewriter=rewriter) if r.document else None)
               for r in results]
