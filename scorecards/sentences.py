@@ -19,6 +19,8 @@ MIN_CHARS = 12  # shorter pieces are labels or fragments, not claims a judge can
 MAX_CHARS = 260  # longer runs are unsplit lists or OCR run-ons, too long to quote
 _END = re.compile(r"[。！？；!?;]+[”’」』）)]*|\.(?=\s)|\n")
 _INTRODUCES = re.compile(r"[：:]\s*$")
+_CLOSES = re.compile(r"[。！？；!?;.…][”’」』]?\s*$|[，,、]")  # ends like a sentence, or at least has a clause
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,18 @@ def document_sentences(document: Document) -> list[Sentence]:
         chapter = paths.chapter(titles)
         for index, (start, end) in enumerate(_pieces(block.text)):
             text = block.text[start:end]
-            if MIN_CHARS <= len(text) <= MAX_CHARS and not _INTRODUCES.search(text):
+            if MIN_CHARS <= len(text) <= MAX_CHARS and not _INTRODUCES.search(text) and reads_as_prose(text):
                 offset = block.span[0]
                 found.append(Sentence(text, offset + start, offset + end, block.page, titles, index == 0, chapter))
     return found
+
+
+def reads_as_prose(text: str) -> bool:
+    """Whether a piece reads as a sentence, not a chart's or a diagram's labels run together
+    ("300 全) 200 盈亏平衡点第16个月 100"): mostly words, and ending like a sentence or holding a clause."""
+    visible = [ch for ch in text if not ch.isspace()]
+    words = sum(1 for ch in visible if _WORDS.match(ch))
+    return bool(visible) and words / len(visible) >= 0.6 and bool(_CLOSES.search(text))
 
 
 def _pieces(text: str) -> Iterator[tuple[int, int]]:
