@@ -147,11 +147,19 @@ def scorecard_of(session: Session, submission_id: int, judge_id: int, round_: st
                                                   Scorecard.judge_id == judge_id, Scorecard.round == round_))
 
 
-def card(session: Session, submission: Submission, round_: str, judge_id: int | None, lang: str = "zh") -> dict:  # type: ignore[type-arg]
-    """Everything a judge's page shows: the entry, each criterion with its pre-fill, and their scores."""
+def card(session: Session, submission: Submission, round_: str, judge_id: int | None, lang: str = "zh", *,  # type: ignore[type-arg]
+         for_judge: bool = False) -> dict:
+    """Everything a judge's page shows: the entry, each criterion with its pre-fill, and their scores.
+
+    ``for_judge`` keeps a flag's rule and status but not its reason: a reason names other entries,
+    integrity cases and their scores, which judges may not see (and an open case must not bias them).
+    """
     rubric = rubric_for(session, submission.contest_id, submission.group, round_)
     filled = card_prefill(session, submission, rubric, lang)
     detail = filled[1].detail_json() if filled is not None else {"criteria": [], "summary": [], "flags": []}
+    if for_judge:
+        for item in [detail, *detail["criteria"]]:
+            item["flags"] = [{"rule": f["rule"], "status": f["status"], "reason": ""} for f in item.get("flags", [])]
     by_id = {c["id"]: c for c in detail["criteria"]}
     scored = scorecard_of(session, submission.id, judge_id, round_) if judge_id is not None else None
     criteria = [{"id": c.id, "name": c.name(lang), "weight": c.weight, "min_score": c.min_score,
@@ -401,8 +409,8 @@ def decide_conflict(session: Session, conflict_id: int, decision: str, user_id: 
 # -- exports -----------------------------------------------------------------------------------------
 
 def card_export(session: Session, submission: Submission, round_: str, judge: tuple[int, str] | None,
-                lang: str = "zh") -> exports.ProjectCard:
-    data = card(session, submission, round_, judge[0] if judge else None, lang)
+                lang: str = "zh", *, for_judge: bool = False) -> exports.ProjectCard:
+    data = card(session, submission, round_, judge[0] if judge else None, lang, for_judge=for_judge)
     criteria = tuple(exports.CriterionCard(
         id=c["id"], name=c["name"], weight=c["weight"], min_score=c["min_score"], max_score=c["max_score"],
         score=c["score"], comment=c["comment"],
@@ -416,7 +424,9 @@ def card_export(session: Session, submission: Submission, round_: str, judge: tu
         applicant=entry["applicant"], segment=str(entry["segment"] or ""), judge=judge[1] if judge else None,
         status={"draft": ("草稿", "Draft"), "submitted": ("已提交", "Submitted")}[data["status"]][lang == "en"],
         total=data["total"], comment=data["comment"],
-        flags=tuple(f"{f['rule']}: {f['status']} — {f['reason']}" for f in data["flags"]), criteria=criteria,
+        flags=tuple(f"{f['rule']}: {f['status']}" + (f" — {f['reason']}" if f["reason"] else "")
+                    for f in data["flags"]),
+        criteria=criteria,
         lang=lang)
 
 

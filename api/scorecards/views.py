@@ -9,6 +9,7 @@ and export. Qualification reviewers and integrity officers never see scores.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -140,7 +141,7 @@ def _export_card(me: Principal, submission_id: int, round_: str, kind: str, lang
         if judge is None and judge_name:
             user = _user(session, judge_name, JUDGE)
             judge = (user.id, user.display_name or user.username)
-        card = service.card_export(session, submission, round_, judge, lang)
+        card = service.card_export(session, submission, round_, judge, lang, for_judge=me.role == JUDGE)
         record(session, me, "scorecard_exported", "submission", submission_id, round=round_, format=kind)
         code = submission.code
     try:
@@ -178,7 +179,7 @@ def card_json(submission_id: RowId, me: ApiJudging, round: Round = "preliminary"
     with session_scope() as session:
         submission = _entry(session, me, submission_id)
         judge_id = me.user_id if me.role == JUDGE else (_user(session, judge, JUDGE).id if judge else None)
-        return service.card(session, submission, round, judge_id, lang)
+        return service.card(session, submission, round, judge_id, lang, for_judge=me.role == JUDGE)
 
 
 @api.put("/scorecards/{submission_id}", tags=["scorecards"])
@@ -347,8 +348,10 @@ def card_page(request: Request, submission_id: RowId, me: PageJudging, round: Ro
         judge_id = me.user_id if me.role == JUDGE else None
         if me.role == ADMIN and judge:
             user = session.scalar(select(User).where(User.username == judge, User.role == JUDGE))
-            judge_id = user.id if user else None
-        card = service.card(session, submission, round, judge_id, lang)
+            if user is None:  # not an empty card that looks like erased scores
+                raise PageError(404, "not_found")
+            judge_id = user.id
+        card = service.card(session, submission, round, judge_id, lang, for_judge=me.role == JUDGE)
     return render(request, "scorecard.html", card=card, judge=judge or "", editable=me.role == JUDGE
                   and card["status"] != "submitted", saved=request.query_params.get("saved", ""))
 
@@ -383,13 +386,17 @@ async def card_form(request: Request, submission_id: RowId, me: FormJudge) -> Re
 
 
 @router.get("/standings", response_class=HTMLResponse, include_in_schema=False)
-def standings_page(request: Request, me: PageAdmin, contest_id: Annotated[int | None, Query(ge=1)] = None,
+def standings_page(request: Request, me: PageAdmin,
+                   contest_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                    group: Group = "enterprise", round: Round = "preliminary") -> HTMLResponse:
     lang = language(request)
     with session_scope() as session:
         contests = service_contests(session)
     chosen = contest_id or (contests[0]["id"] if contests else None)
-    result = _standings(chosen, group, round, lang) if chosen else None
+    try:
+        result = _standings(chosen, group, round, lang) if chosen else None
+    except ApiError:
+        raise PageError(404, "not_found") from None
     return render(request, "standings.html", contests=contests, contest_id=chosen, group=group, round=round,
                   result=result)
 
@@ -407,4 +414,5 @@ def reopen_page(request: Request, submission_id: RowId, me: FormAdmin, judge: An
         reopen_json(request, submission_id, ReopenIn(round=round, judge=judge, reason=reason), me)
     except (ApiError, ValueError):
         raise PageError(409, "bad_request") from None
-    return RedirectResponse(f"/scorecards/{submission_id}?round={round}&judge={judge}", status_code=303)
+    query = urlencode({"round": round, "judge": judge})
+    return RedirectResponse(f"/scorecards/{submission_id}?{query}", status_code=303)

@@ -90,7 +90,7 @@ def test_panel_assigns_five_unconflicted_judges_and_records_the_conflict(client:
 
 
 def test_a_judge_is_refused_projects_they_are_not_assigned_or_are_conflicted_on(
-        client: TestClient, judged: dict, sign_in: Callable[[str], TestClient]) -> None:
+        client: TestClient, judged: dict, sign_in: Callable[[str], TestClient], people: dict[str, Person]) -> None:
     token = judged["tokens"]["judge"]
     conflicted = judged["items"][CODES[0]]["id"]
     for path in (f"/api/v1/scorecards/{conflicted}", f"/api/v1/scorecards/{conflicted}/export.pdf",
@@ -108,6 +108,11 @@ def test_a_judge_is_refused_projects_they_are_not_assigned_or_are_conflicted_on(
     assert judge_page.get(f"/scorecards/{conflicted}").status_code == 403
     assert judge_page.get("/standings").status_code == 403
     assigned = next(int(k) for k, v in judged["plan"]["assignments"].items() if judged_user_id(judge_page) in v)
+    card = client.get(f"/api/v1/scorecards/{assigned}", headers=_as(client, token)).json()
+    assert all(f["reason"] == "" for f in card["flags"])  # reasons name other entries and integrity cases
+    admin_card = client.get(f"/api/v1/scorecards/{assigned}", headers=_as(client, people["admin"].token)).json()
+    assert [f["rule"] for f in admin_card["flags"]] == [f["rule"] for f in card["flags"]]
+    assert all(f["reason"] for f in admin_card["flags"])
     page = judge_page.get(f"/scorecards/{assigned}")
     assert page.status_code == 200 and "技术和产品" in page.text and 'class="cited"' in page.text
     home = judge_page.get("/")
