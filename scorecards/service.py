@@ -247,16 +247,18 @@ def set_entry_status(session: Session, submission: Submission, round_: str, stat
     session.flush()
 
 
-def round_entries(session: Session, contest_id: int, group: str, round_: str) -> list[Submission]:
+def round_entries(session: Session, contest_id: int, group: str, round_: str,
+                  preliminary_rows: list[dict] | None = None) -> list[Submission]:  # type: ignore[type-arg]
     """The entries of a round: for the preliminary, every entry not rejected or ineligible; for the final,
-    those the preliminary standings advance (replacements included)."""
+    those the preliminary standings advance (replacements included; ``preliminary_rows`` if already known)."""
     query = (select(Submission).options(selectinload(Submission.members), selectinload(Submission.contest))
              .where(Submission.contest_id == contest_id, Submission.group == group).order_by(Submission.code))
     entries = [s for s in session.scalars(query) if s.decision != "reject" and s.verdict != "ineligible"]
     if round_ == "preliminary":
         return entries
-    advanced = {o["submission_id"] for o in standings(session, contest_id, group, "preliminary")["rows"]
-                if o["outcome"] in ("advanced", "replacement")}
+    rows = preliminary_rows if preliminary_rows is not None else standings(
+        session, contest_id, group, "preliminary")["rows"]
+    advanced = {o["submission_id"] for o in rows if o["outcome"] in ("advanced", "replacement")}
     return [s for s in entries if s.id in advanced]
 
 
@@ -282,12 +284,15 @@ def standings(session: Session, contest_id: int, group: str, round_: str, lang: 
     if contest is None:
         raise ScoringError("contest", "no such contest")
     rules = standing_rules(contest)
-    entries = round_entries(session, contest_id, group, round_)
+    # The final needs the preliminary standings twice (who advanced, and their scores for tie-breaks): once.
+    earlier = standings(session, contest_id, group, "preliminary")["rows"] if round_ == "final" else None
+    entries = round_entries(session, contest_id, group, round_, earlier)
     codes = {s.id: s.code for s in entries}
     cards = [c for c in session.scalars(_cards_of(contest_id, group, round_)) if c.submission_id in codes
              and c.status == SUBMITTED and c.total is not None]
     totals = [ranking.JudgeTotal(c.judge_id, c.submission_id, c.total) for c in cards if c.total is not None]
-    preliminary = _preliminary_scores(session, contest_id, group) if round_ == "final" else None
+    preliminary = ({r["submission_id"]: r["score"] for r in earlier if r["score"] is not None}
+                   if earlier is not None else None)
     means = _criterion_means(cards)
     scores = ranking.aggregate(totals, rules.aggregation, codes=codes, preliminary=preliminary,
                                criterion_means=means)
@@ -318,11 +323,6 @@ def _outcomes(ranked: list[ranking.Ranked], status: dict[int, ranking.Status], g
              "label": label(OUTCOME_NAMES, o.outcome, lang) + (f"（{o.replaces}）" if o.replaces else ""),
              "note": o.note, "replaces": o.replaces, "unresolved": by_id[o.submission_id].unresolved}
             for o in outcomes]
-
-
-def _preliminary_scores(session: Session, contest_id: int, group: str) -> dict[int, float]:
-    rows = standings(session, contest_id, group, "preliminary")["rows"]
-    return {r["submission_id"]: r["score"] for r in rows if r["score"] is not None}
 
 
 def _criterion_means(cards: Sequence[Scorecard]) -> dict[int, dict[str, float]]:
